@@ -1,0 +1,157 @@
+"""Content-addressed blob stores.
+
+A blob is stored under its SHA-256, computed while the bytes stream in, so the same bytes are
+stored once. ``put`` makes the bytes durable (file fsync, then rename, then directory fsync)
+before it returns, so a database row that points to the blob can commit safely afterwards.
+A crash in between leaves at worst an orphaned blob, which ``eakte check`` finds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from eakte.errors import ValidationError
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    created: bool  # False when the same bytes were stored before
+
+
+class BlobStore(Protocol):
+    """What eakte needs from a place that keeps document bytes."""
+
+    def put(self, stream: BinaryIO, max_size: int | None = None) -> StoredBlob: ...
+
+    def open(self, sha256: str) -> BinaryIO: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def delete(self, sha256: str) -> None: ...
+
+    def iter_hashes(self) -> Iterator[str]: ...
+
+    def age_seconds(self, sha256: str) -> float: ...
+
+
+def _is_hash(name: str) -> bool:
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
+
+
+class FolderBlobStore:
+    """Blobs as files ``ab/cd/abcd…`` below a root folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._tmp = root / "tmp"
+
+    def ensure(self) -> None:
+        self._tmp.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        if not _is_hash(sha256):
+            raise ValidationError(f"{sha256!r} ist kein SHA-256-Wert.")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, stream: BinaryIO, max_size: int | None = None) -> StoredBlob:
+        self.ensure()
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix="put-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if max_size is not None and size > max_size:
+                        raise ValidationError(
+                            f"Die Datei ist größer als die erlaubten {max_size:,} Bytes.".replace(
+                                ",", "."
+                            )
+                        )
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            target = self.path(sha)
+            if target.exists():
+                os.unlink(tmp_name)
+                return StoredBlob(sha, size, created=False)
+            new_folder = not target.parent.is_dir()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp_name, target)
+            os.chmod(target, 0o444)
+            _fsync_dir(target.parent)
+            if new_folder:
+                _fsync_dir(target.parent.parent)
+                _fsync_dir(self.root)
+            return StoredBlob(sha, size, created=True)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+
+    def put_bytes(self, data: bytes) -> StoredBlob:
+        import io
+
+        return self.put(io.BytesIO(data))
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self.path(sha256), "rb")
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def delete(self, sha256: str) -> None:
+        path = self.path(sha256)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, 0o644)
+            path.unlink()
+            _fsync_dir(path.parent)
+
+    def age_seconds(self, sha256: str) -> float:
+        import time
+
+        return time.time() - self.path(sha256).stat().st_mtime
+
+    def iter_hashes(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for first in sorted(os.scandir(self.root), key=lambda e: e.name):
+            if len(first.name) != 2 or not first.is_dir():
+                continue
+            for second in sorted(os.scandir(first.path), key=lambda e: e.name):
+                if not second.is_dir():
+                    continue
+                for entry in sorted(os.scandir(second.path), key=lambda e: e.name):
+                    if _is_hash(entry.name):
+                        yield entry.name
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def hash_stream(stream: BinaryIO) -> tuple[str, int]:
+    """SHA-256 and size of a stream, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size

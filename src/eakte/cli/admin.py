@@ -1,0 +1,294 @@
+"""Administration: init, org units, users, file plan, check, audit, demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.progress import Progress
+from rich.table import Table
+
+from eakte import audit
+from eakte.cli.context import App, pass_app, stderr_is_tty
+from eakte.core.fileplan import parse_plan_csv, parse_plan_json
+from eakte.db.migrate import upgrade
+from eakte.errors import ValidationError
+from eakte.integrity.check import check, count_contents
+from eakte.records import fileplan, organisation
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Ausgabe als JSON.")
+@pass_app
+def init(app: App, as_json: bool) -> None:
+    """Datenordner und Datenbank anlegen oder auf den aktuellen Stand bringen."""
+    if app.db.is_sqlite:
+        app.settings.data.mkdir(parents=True, exist_ok=True)
+    app.blobs.ensure()
+    upgrade(app.db)
+    result = {
+        "data": str(app.settings.data.resolve()),
+        "database": app.db.backend,
+        "blobs": str(app.blobs.root),
+    }
+    if as_json:
+        app.emit_json(result)
+    else:
+        app.console.print(f"eakte ist eingerichtet: {result['data']} ({app.db.backend}).")
+
+
+@click.group()
+def unit() -> None:
+    """Organisationseinheiten (Ämter, Sachgebiete)."""
+
+
+@unit.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="Name, z. B. »Bauamt«.")
+@click.option("--parent", default=None, help="Kürzel der übergeordneten Einheit.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def unit_add(app: App, code: str, name: str, parent: str | None, as_json: bool) -> None:
+    """Organisationseinheit CODE anlegen."""
+    with app.require_schema().write() as connection:
+        created = organisation.add_unit(connection, code, name, parent, app.actor)
+    if as_json:
+        app.emit_json({"code": created.code, "name": created.name, "parent": parent})
+    else:
+        app.console.print(f"Organisationseinheit {created.code} ({created.name}) angelegt.")
+
+
+@unit.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def unit_list(app: App, as_json: bool) -> None:
+    """Alle Organisationseinheiten."""
+    with app.require_schema().read() as connection:
+        units = organisation.list_units(connection)
+    codes = {u.id: u.code for u in units}
+    rows = [{"code": u.code, "name": u.name, "parent": codes.get(u.parent_id or -1)} for u in units]
+    if as_json:
+        app.emit_json(rows)
+        return
+    table = Table("Kürzel", "Name", "übergeordnet")
+    for row in rows:
+        table.add_row(row["code"], row["name"], row["parent"] or "")
+    app.console.print(table)
+
+
+@click.group()
+def user() -> None:
+    """Personen und ihre Organisationseinheiten."""
+
+
+@user.command("add")
+@click.argument("login")
+@click.option("--name", required=True, help="Vor- und Nachname.")
+@click.option("--unit", "units", multiple=True, required=True, help="Kürzel; mehrfach möglich.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def user_add(app: App, login: str, name: str, units: tuple[str, ...], as_json: bool) -> None:
+    """Person mit Anmeldenamen LOGIN anlegen."""
+    with app.require_schema().write() as connection:
+        created = organisation.add_user(connection, login, name, list(units), app.actor)
+    if as_json:
+        app.emit_json({"login": created.login, "name": created.name, "units": list(units)})
+    else:
+        app.console.print(f"Person {created.login} ({created.name}) angelegt.")
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def user_list(app: App, as_json: bool) -> None:
+    """Alle Personen."""
+    with app.require_schema().read() as connection:
+        rows = organisation.list_users(connection)
+    if as_json:
+        app.emit_json([{"login": lg, "name": n, "units": u} for lg, n, u in rows])
+        return
+    table = Table("Anmeldename", "Name", "Organisationseinheiten")
+    for login, name, codes in rows:
+        table.add_row(login, name, ", ".join(codes))
+    app.console.print(table)
+
+
+@click.group()
+def plan() -> None:
+    """Aktenplan."""
+
+
+@plan.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def plan_import(app: App, file: Path, as_json: bool) -> None:
+    """Aktenplan aus CSV oder JSON einlesen (neue Positionen anlegen, bestehende ändern)."""
+    raw = file.read_bytes()
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        content = raw.decode("cp1252")
+    is_json = file.suffix.lower() == ".json" or content.lstrip().startswith(("[", "{"))
+    rows = parse_plan_json(content) if is_json else parse_plan_csv(content)
+    with app.require_schema().write() as connection:
+        summary = fileplan.import_plan(connection, rows, app.actor)
+    if as_json:
+        app.emit_json(summary.__dict__)
+    else:
+        app.console.print(
+            f"Aktenplan eingelesen: {summary.created} neu, {summary.updated} "
+            f"geändert, {summary.unchanged} unverändert."
+        )
+
+
+@plan.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def plan_list(app: App, as_json: bool) -> None:
+    """Aktenplan mit Aufbewahrungsregeln und Zahl der Akten."""
+    with app.require_schema().read() as connection:
+        listing = fileplan.list_plan(connection)
+    rows = [
+        {
+            "code": e.item.code,
+            "title": e.item.title,
+            "retention_years": e.item.retention_years,
+            "disposition": e.item.disposition,
+            "lead_unit": e.lead_unit,
+            "dossiers": e.dossier_count,
+        }
+        for e in listing
+    ]
+    if as_json:
+        app.emit_json(rows)
+        return
+    table = Table("Kennzeichen", "Titel", "Frist", "Art", "Federführung", "Akten")
+    for entry in listing:
+        item = entry.item
+        table.add_row(
+            item.code,
+            "  " * entry.depth + item.title,
+            str(item.retention_years or ""),
+            item.disposition or "",
+            entry.lead_unit or "",
+            str(entry.dossier_count),
+        )
+    app.console.print(table)
+
+
+@click.command("check")
+@click.option(
+    "--collect-orphans",
+    is_flag=True,
+    help="Verwaiste Dateien löschen, die älter als eine Stunde sind.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def check_cmd(app: App, collect_orphans: bool, as_json: bool) -> None:
+    """Prüfsummen aller Dateien, Verweise der Datenbank und verwaiste Dateien prüfen."""
+    db = app.require_schema()
+    with db.read() as connection:
+        total = count_contents(connection)
+        with Progress(
+            console=app.err, disable=as_json or not stderr_is_tty(), transient=True
+        ) as progress:
+            task = progress.add_task("Prüfe Dateien", total=total)
+            report = check(
+                connection, app.blobs, collect_orphans, progress=lambda n: progress.advance(task, n)
+            )
+    if as_json:
+        app.emit_json(
+            {
+                "ok": report.ok,
+                "contents_checked": report.contents_checked,
+                "damaged": report.damaged,
+                "orphans": report.orphans,
+                "collected": report.collected,
+            }
+        )
+    else:
+        app.console.print(f"{report.contents_checked} Inhalte geprüft.")
+        for line in report.damaged:
+            app.console.print(f"[red]Schaden:[/red] {line}")
+        for sha in report.orphans:
+            note = " (entfernt)" if sha in report.collected else ""
+            app.console.print(f"verwaist: {sha}{note}")
+        app.console.print(
+            "Alles in Ordnung." if report.ok else f"{len(report.damaged)} Schäden gefunden."
+        )
+    if not report.ok:
+        sys.exit(2)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Protokoll (Audit-Kette)."""
+
+
+@audit_group.command("verify")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def audit_verify(app: App, as_json: bool) -> None:
+    """Die Hash-Kette des Protokolls nachrechnen; nennt das erste veränderte Ereignis."""
+    with app.require_schema().read() as connection:
+        report = audit.verify(connection)
+    if as_json:
+        app.emit_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "head": report.head,
+                "broken_at": report.broken_at,
+                "problem": report.problem,
+            }
+        )
+    elif report.ok:
+        app.console.print(f"Protokoll unverändert: {report.events} Ereignisse, Kopf {report.head}.")
+    else:
+        app.console.print(f"[red]Protokoll verletzt:[/red] {report.problem}")
+    if not report.ok:
+        sys.exit(2)
+
+
+@audit_group.command("head")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def audit_head(app: App, as_json: bool) -> None:
+    """Anzahl und Hash des neuesten Ereignisses, zum Aufbewahren außerhalb von eakte."""
+    with app.require_schema().read() as connection:
+        count, digest = audit.head(connection)
+    if as_json:
+        app.emit_json({"events": count, "head": digest})
+    else:
+        click.echo(f"{count} {digest}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def demo(app: App, as_json: bool) -> None:
+    """Einen Demo-Landkreis anlegen: Ämter, Aktenplan, Personen, Akten und Dokumente."""
+    from eakte.demo import build_demo
+
+    db = app.require_schema()
+    with db.read() as connection:
+        if organisation.list_units(connection):
+            raise ValidationError(
+                "Die Datenbank enthält schon Organisationseinheiten; den Demo-Landkreis bitte "
+                "in einem leeren Datenordner anlegen (EAKTE_DATA)."
+            )
+    summary = build_demo(db, app.filer, app.dossier_rule, app.case_rule)
+    if as_json:
+        app.emit_json(summary)
+    else:
+        app.console.print(
+            f"Demo-Landkreis angelegt: {summary['units']} Organisationseinheiten, "
+            f"{summary['users']} Personen, {summary['dossiers']} Akten, {summary['cases']} "
+            f"Vorgänge, {summary['documents']} Dokumente. Beispiel: "
+            "eakte search Baugenehmigung --as m.wagner"
+        )
+
+
+COMMANDS = (init, unit, user, plan, check_cmd, audit_group, demo)

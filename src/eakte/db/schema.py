@@ -1,0 +1,184 @@
+"""Tables of eakte (SQLAlchemy Core). Migrations in ``migrations/`` create them.
+
+The full-text index is backend specific and created by the migration: an FTS5 table
+``search_fts`` on SQLite, a ``search_index`` table with a GIN-indexed ``tsvector`` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TS = DateTime(timezone=True)
+
+org_units = Table(
+    "org_units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("parent_id", ForeignKey("org_units.id"), nullable=True),
+    Column("created_at", TS, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", TS, nullable=False),
+)
+
+user_units = Table(
+    "user_units",
+    metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("unit_id", ForeignKey("org_units.id"), primary_key=True),
+)
+
+plan_items = Table(
+    "plan_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(160), nullable=False, unique=True),
+    Column("title", String(500), nullable=False),
+    Column("parent_id", ForeignKey("plan_items.id"), nullable=True, index=True),
+    Column("retention_years", Integer, nullable=True),
+    Column("disposition", String(1), nullable=True),
+    Column("lead_unit_id", ForeignKey("org_units.id"), nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+reference_counters = Table(
+    "reference_counters",
+    metadata,
+    Column("scope", String(400), primary_key=True),
+    Column("last_value", Integer, nullable=False),
+)
+
+dossiers = Table(
+    "dossiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("reference", String(200), nullable=False, unique=True),
+    Column("plan_item_id", ForeignKey("plan_items.id"), nullable=False, index=True),
+    Column("lead_unit_id", ForeignKey("org_units.id"), nullable=False, index=True),
+    Column("subject", String(500), nullable=False),
+    Column("confidentiality", String(3), nullable=False, default="001"),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("closed_at", TS, nullable=True),
+    Column("closed_by", String(64), nullable=True),
+    Column("row_version", Integer, nullable=False, default=1),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("reference", String(220), nullable=False, unique=True),
+    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False, index=True),
+    Column("lead_unit_id", ForeignKey("org_units.id"), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("closed_at", TS, nullable=True),
+    Column("closed_by", String(64), nullable=True),
+    Column("row_version", Integer, nullable=False, default=1),
+)
+
+contents = Table(
+    "contents",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    # Denormalised from the case's dossier so that search filters without extra joins.
+    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False, index=True),
+    Column("unit_id", ForeignKey("org_units.id"), nullable=False, index=True),
+    Column("parent_id", ForeignKey("documents.id"), nullable=True, index=True),
+    Column("title", String(500), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("media_type", String(120), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("extraction_error", Text, nullable=True),
+    Column("document_date", Date, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("current_version", Integer, nullable=False, default=1),
+    Column("row_version", Integer, nullable=False, default=1),
+    Index("ix_documents_date", "document_date"),
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("content_sha256", ForeignKey("contents.sha256"), nullable=False, index=True),
+    Column("filename", String(255), nullable=False),
+    Column("media_type", String(120), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("document_id", "number"),
+)
+
+document_texts = Table(
+    "document_texts",
+    metadata,
+    Column("document_id", ForeignKey("documents.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("occurred_at", TS, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("object_type", String(20), nullable=False),
+    Column("object_id", String(64), nullable=False),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_events_object", "object_type", "object_id"),
+)

@@ -1,0 +1,171 @@
+"""The full-text index, one implementation per database backend.
+
+Both index text that ``eakte.search.analyzer`` has already analysed; they differ only in how
+the index is stored, matched and ranked:
+
+* SQLite: FTS5 table ``search_fts`` (rowid = document id), ranked by BM25 with column weights.
+* PostgreSQL: ``search_index.tsv`` (``simple`` configuration over the analysed text, weights
+  A title, B subject, C reference, D body) with a GIN index, ranked by ``ts_rank``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from sqlalchemy import Connection, bindparam, text
+
+from eakte.search.terms import MatchTerm
+
+# PostgreSQL refuses a tsvector over 1 MB; positions above 16383 are clamped anyway. Very long
+# bodies are indexed up to this many analysed characters on PostgreSQL (documented limit).
+PG_MAX_BODY_CHARS = 600_000
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    document_id: int
+    title: str  # analysed
+    subject: str
+    reference: str
+    body: str
+
+
+class SearchBackend(Protocol):
+    def write(self, connection: Connection, rows: Sequence[IndexRow]) -> None: ...
+
+    def delete(self, connection: Connection, document_ids: Sequence[int]) -> None: ...
+
+    def compile(self, terms: Sequence[MatchTerm]) -> str: ...
+
+    def ranked_sql(self, where: str) -> str: ...
+
+    def count_sql(self, where: str) -> str: ...
+
+
+def _quote_fts(stem: str) -> str:
+    return '"' + stem.replace('"', '""') + '"'
+
+
+class SqliteSearch:
+    """FTS5 over analysed text."""
+
+    COLUMNS: ClassVar[dict[str | None, str]] = {
+        None: "",
+        "title": "title : ",
+        "subject": "subject : ",
+    }
+    WEIGHTS = "4.0, 3.0, 2.0, 1.0"  # title, subject, reference, body
+
+    def write(self, connection: Connection, rows: Sequence[IndexRow]) -> None:
+        if not rows:
+            return
+        self.delete(connection, [r.document_id for r in rows])
+        connection.execute(
+            text(
+                "INSERT INTO search_fts (rowid, title, subject, reference, body) "
+                "VALUES (:document_id, :title, :subject, :reference, :body)"
+            ),
+            [row.__dict__ for row in rows],
+        )
+
+    def delete(self, connection: Connection, document_ids: Sequence[int]) -> None:
+        connection.execute(
+            text("DELETE FROM search_fts WHERE rowid IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": list(document_ids)},
+        )
+
+    def _term(self, term: MatchTerm) -> str:
+        body = _quote_fts(" ".join(term.stems)) + ("*" if term.prefix else "")
+        return self.COLUMNS[term.field] + body
+
+    def compile(self, terms: Sequence[MatchTerm]) -> str:
+        positive = " ".join(self._term(t) for t in terms if not t.negated)
+        negative = "".join(f" NOT {self._term(t)}" for t in terms if t.negated)
+        return f"({positive}){negative}" if negative else positive
+
+    def ranked_sql(self, where: str) -> str:
+        # bm25() may not appear beside a window function, so rank in a materialised CTE first.
+        return (
+            "WITH matched AS MATERIALIZED ("
+            f"SELECT d.id AS id, -bm25(search_fts, {self.WEIGHTS}) AS score "
+            "FROM search_fts JOIN documents d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :match AND {where}) "
+            "SELECT id, score, count(*) OVER () AS total FROM matched "
+            "ORDER BY score DESC, id LIMIT :limit OFFSET :offset"
+        )
+
+    def count_sql(self, where: str) -> str:
+        return (
+            "SELECT count(*) FROM search_fts JOIN documents d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :match AND {where}"
+        )
+
+
+def _quote_ts(stem: str) -> str:
+    return "'" + stem.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class PostgresSearch:
+    """tsvector/tsquery over analysed text, ``simple`` configuration."""
+
+    WEIGHT: ClassVar[dict[str | None, str]] = {None: "", "title": "A", "subject": "B"}
+
+    def write(self, connection: Connection, rows: Sequence[IndexRow]) -> None:
+        if not rows:
+            return
+        connection.execute(
+            text(
+                "INSERT INTO search_index (document_id, tsv) VALUES (:document_id, "
+                "setweight(to_tsvector('simple', :title), 'A') || "
+                "setweight(to_tsvector('simple', :subject), 'B') || "
+                "setweight(to_tsvector('simple', :reference), 'C') || "
+                "setweight(to_tsvector('simple', :body), 'D')) "
+                "ON CONFLICT (document_id) DO UPDATE SET tsv = EXCLUDED.tsv"
+            ),
+            [{**row.__dict__, "body": row.body[:PG_MAX_BODY_CHARS]} for row in rows],
+        )
+
+    def delete(self, connection: Connection, document_ids: Sequence[int]) -> None:
+        connection.execute(
+            text("DELETE FROM search_index WHERE document_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": list(document_ids)},
+        )
+
+    def _term(self, term: MatchTerm) -> str:
+        weight = self.WEIGHT[term.field]
+        parts = []
+        for number, stem in enumerate(term.stems, start=1):
+            is_last = number == len(term.stems)
+            marks = ("*" if term.prefix and is_last else "") + weight
+            parts.append(_quote_ts(stem) + (":" + marks if marks else ""))
+        body = " <-> ".join(parts)
+        body = f"({body})" if len(parts) > 1 else body
+        return f"!{body}" if term.negated else body
+
+    def compile(self, terms: Sequence[MatchTerm]) -> str:
+        return " & ".join(self._term(t) for t in terms)
+
+    def ranked_sql(self, where: str) -> str:
+        return (
+            "SELECT d.id AS id, ts_rank(s.tsv, q.query) AS score, count(*) OVER () AS total "
+            "FROM search_index s JOIN documents d ON d.id = s.document_id "
+            "CROSS JOIN to_tsquery('simple', :match) AS q(query) "
+            f"WHERE s.tsv @@ q.query AND {where} "
+            "ORDER BY score DESC, d.id LIMIT :limit OFFSET :offset"
+        )
+
+    def count_sql(self, where: str) -> str:
+        return (
+            "SELECT count(*) FROM search_index s JOIN documents d ON d.id = s.document_id "
+            f"WHERE s.tsv @@ to_tsquery('simple', :match) AND {where}"
+        )
+
+
+def backend_for(connection: Connection) -> SearchBackend:
+    return SqliteSearch() if connection.dialect.name == "sqlite" else PostgresSearch()

@@ -1,0 +1,252 @@
+"""Dossiers (Akten) and cases (Vorgänge): creation with references, lookup, closing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select, text
+
+from eakte import audit
+from eakte.core.records import Confidentiality, ensure_open, validate_subject
+from eakte.core.references import ReferenceRule
+from eakte.db.schema import cases, dossiers, org_units
+from eakte.errors import ConflictError, NotFoundError, ValidationError
+from eakte.records.common import new_uuid, now
+from eakte.records.fileplan import get_plan_item, is_leaf
+from eakte.records.organisation import get_unit
+
+
+@dataclass(frozen=True)
+class Dossier:
+    id: int
+    uuid: str
+    reference: str
+    plan_item_id: int
+    lead_unit_id: int
+    subject: str
+    confidentiality: str
+    created_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    uuid: str
+    reference: str
+    dossier_id: int
+    lead_unit_id: int
+    subject: str
+    created_at: datetime
+    closed_at: datetime | None
+
+
+def _dossier(row: object) -> Dossier:
+    return Dossier(*(getattr(row, f) for f in Dossier.__dataclass_fields__))
+
+
+def _case(row: object) -> Case:
+    return Case(*(getattr(row, f) for f in Case.__dataclass_fields__))
+
+
+def next_number(connection: Connection, scope: str) -> int:
+    """Next value of a reference counter; counters only ever grow, so numbers are never reused."""
+    return int(
+        connection.execute(
+            text(
+                "INSERT INTO reference_counters (scope, last_value) VALUES (:scope, 1) "
+                "ON CONFLICT (scope) DO UPDATE SET last_value = reference_counters.last_value + 1 "
+                "RETURNING last_value"
+            ),
+            {"scope": scope},
+        ).scalar_one()
+    )
+
+
+def _free_reference(
+    connection: Connection, rule: ReferenceRule, table: object, values: dict[str, object]
+) -> str:
+    scope = rule.scope(**values)
+    for _ in range(1000):
+        reference = rule.format(next_number(connection, scope), **values)
+        taken = connection.execute(
+            select(table.c.id).where(table.c.reference == reference)  # type: ignore[attr-defined]
+        ).first()
+        if taken is None:
+            return reference
+    raise ConflictError(f"Kein freies Aktenzeichen im Bereich {scope} gefunden.")
+
+
+def create_dossier(
+    connection: Connection,
+    rule: ReferenceRule,
+    plan_code: str,
+    subject: str,
+    unit_code: str | None,
+    actor: str,
+    confidentiality: str | None = None,
+    year: int | None = None,
+) -> Dossier:
+    """Create a dossier on a leaf plan item; the lead unit defaults to the plan item's."""
+    subject = validate_subject(subject)
+    item = get_plan_item(connection, plan_code)
+    if not is_leaf(connection, item.id):
+        raise ValidationError(
+            f"Akten hängen nur an Positionen der untersten Ebene; {item.code} hat Unterpositionen."
+        )
+    if unit_code:
+        unit = get_unit(connection, unit_code)
+    elif item.lead_unit_id is not None:
+        code = connection.execute(
+            select(org_units.c.code).where(org_units.c.id == item.lead_unit_id)
+        ).scalar_one()
+        unit = get_unit(connection, code)
+    else:
+        raise ValidationError(f"Position {item.code} hat keine Federführung; bitte --unit angeben.")
+    level = Confidentiality.parse(confidentiality)
+    created = now()
+    reference = _free_reference(
+        connection,
+        rule,
+        dossiers,
+        {"plan": item.code, "year": year or created.year, "unit": unit.code},
+    )
+    values = {
+        "uuid": new_uuid(),
+        "reference": reference,
+        "plan_item_id": item.id,
+        "lead_unit_id": unit.id,
+        "subject": subject,
+        "confidentiality": level.value,
+        "created_at": created,
+        "created_by": actor,
+        "row_version": 1,
+    }
+    connection.execute(dossiers.insert().values(**values))
+    audit.record(
+        connection,
+        actor,
+        "dossier.create",
+        "dossier",
+        str(values["uuid"]),
+        {
+            "reference": reference,
+            "subject": subject,
+            "plan": item.code,
+            "unit": unit.code,
+            "confidentiality": level.value,
+        },
+    )
+    return get_dossier(connection, str(values["uuid"]))
+
+
+def get_dossier(connection: Connection, ref_or_uuid: str) -> Dossier:
+    row = connection.execute(
+        select(dossiers).where(
+            (dossiers.c.reference == ref_or_uuid) | (dossiers.c.uuid == ref_or_uuid)
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"Akte {ref_or_uuid!r} gibt es nicht.")
+    return _dossier(row)
+
+
+def get_dossier_by_id(connection: Connection, dossier_id: int) -> Dossier:
+    return _dossier(connection.execute(select(dossiers).where(dossiers.c.id == dossier_id)).one())
+
+
+def create_case(
+    connection: Connection, rule: ReferenceRule, dossier_ref: str, subject: str, actor: str
+) -> Case:
+    subject = validate_subject(subject)
+    dossier = get_dossier(connection, dossier_ref)
+    ensure_open("dossier", dossier.reference, dossier.closed_at)
+    created = now()
+    reference = _free_reference(
+        connection, rule, cases, {"dossier": dossier.reference, "year": created.year}
+    )
+    case_uuid = new_uuid()
+    connection.execute(
+        cases.insert().values(
+            uuid=case_uuid,
+            reference=reference,
+            dossier_id=dossier.id,
+            lead_unit_id=dossier.lead_unit_id,
+            subject=subject,
+            created_at=created,
+            created_by=actor,
+            row_version=1,
+        )
+    )
+    audit.record(
+        connection,
+        actor,
+        "case.create",
+        "case",
+        case_uuid,
+        {"reference": reference, "subject": subject, "dossier": dossier.reference},
+    )
+    return get_case(connection, case_uuid)
+
+
+def get_case(connection: Connection, ref_or_uuid: str) -> Case:
+    row = connection.execute(
+        select(cases).where((cases.c.reference == ref_or_uuid) | (cases.c.uuid == ref_or_uuid))
+    ).first()
+    if row is None:
+        raise NotFoundError(f"Vorgang {ref_or_uuid!r} gibt es nicht.")
+    return _case(row)
+
+
+def cases_of(connection: Connection, dossier_id: int) -> list[Case]:
+    rows = connection.execute(
+        select(cases).where(cases.c.dossier_id == dossier_id).order_by(cases.c.id)
+    ).all()
+    return [_case(r) for r in rows]
+
+
+def ensure_case_writable(connection: Connection, case: Case) -> Dossier:
+    """Raise ``ClosedError`` if the case or its dossier is closed; return the dossier."""
+    dossier = get_dossier_by_id(connection, case.dossier_id)
+    ensure_open("dossier", dossier.reference, dossier.closed_at)
+    ensure_open("case", case.reference, case.closed_at)
+    return dossier
+
+
+def close_case(connection: Connection, ref: str, actor: str) -> Case:
+    case = get_case(connection, ref)
+    ensure_case_writable(connection, case)
+    closed = now()
+    connection.execute(
+        cases.update()
+        .where(cases.c.id == case.id)
+        .values(closed_at=closed, closed_by=actor, row_version=cases.c.row_version + 1)
+    )
+    audit.record(connection, actor, "case.close", "case", case.uuid, {"reference": case.reference})
+    return get_case(connection, case.uuid)
+
+
+def close_dossier(connection: Connection, ref: str, actor: str) -> Dossier:
+    dossier = get_dossier(connection, ref)
+    ensure_open("dossier", dossier.reference, dossier.closed_at)
+    still_open = [c.reference for c in cases_of(connection, dossier.id) if c.closed_at is None]
+    if still_open:
+        raise ValidationError(
+            f"Akte {dossier.reference} hat noch offene Vorgänge ({', '.join(still_open[:5])}"
+            f"{' …' if len(still_open) > 5 else ''}); bitte diese zuerst abschließen."
+        )
+    connection.execute(
+        dossiers.update()
+        .where(dossiers.c.id == dossier.id)
+        .values(closed_at=now(), closed_by=actor, row_version=dossiers.c.row_version + 1)
+    )
+    audit.record(
+        connection,
+        actor,
+        "dossier.close",
+        "dossier",
+        dossier.uuid,
+        {"reference": dossier.reference},
+    )
+    return get_dossier(connection, dossier.uuid)

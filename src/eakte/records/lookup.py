@@ -1,0 +1,164 @@
+"""Find any record by reference or id and describe it (for ``eakte show`` and the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from eakte.core.records import STATE_LABELS_DE, DocumentState
+from eakte.db.schema import cases, documents, dossiers, org_units, plan_items, versions
+from eakte.errors import NotFoundError
+from eakte.records.access import readable_unit_ids
+from eakte.records.organisation import User
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _unit_code(connection: Connection, unit_id: int) -> str:
+    return str(
+        connection.execute(select(org_units.c.code).where(org_units.c.id == unit_id)).scalar_one()
+    )
+
+
+def _check(connection: Connection, user: User | None, unit_id: int, label: str) -> None:
+    # A record the user may not read answers exactly like a missing one.
+    if user is not None and unit_id not in readable_unit_ids(connection, user):
+        raise NotFoundError(f"{label} gibt es nicht.")
+
+
+def _describe_dossier(connection: Connection, row: Any) -> dict[str, Any]:
+    plan = connection.execute(
+        select(plan_items.c.code, plan_items.c.title).where(plan_items.c.id == row.plan_item_id)
+    ).one()
+    case_rows = connection.execute(
+        select(
+            cases.c.uuid,
+            cases.c.reference,
+            cases.c.subject,
+            cases.c.closed_at,
+            func.count(documents.c.id).label("documents"),
+        )
+        .outerjoin(documents, documents.c.case_id == cases.c.id)
+        .where(cases.c.dossier_id == row.id)
+        .group_by(cases.c.id)
+        .order_by(cases.c.id)
+    ).all()
+    return {
+        "type": "dossier",
+        "id": row.uuid,
+        "reference": row.reference,
+        "subject": row.subject,
+        "plan_item": plan.code,
+        "plan_title": plan.title,
+        "lead_unit": _unit_code(connection, row.lead_unit_id),
+        "confidentiality": row.confidentiality,
+        "created_at": _iso(row.created_at),
+        "created_by": row.created_by,
+        "closed_at": _iso(row.closed_at),
+        "cases": [
+            {
+                "id": c.uuid,
+                "reference": c.reference,
+                "subject": c.subject,
+                "closed_at": _iso(c.closed_at),
+                "documents": c.documents,
+            }
+            for c in case_rows
+        ],
+    }
+
+
+def _describe_case(connection: Connection, row: Any) -> dict[str, Any]:
+    dossier = connection.execute(
+        select(dossiers.c.reference).where(dossiers.c.id == row.dossier_id)
+    ).scalar_one()
+    docs = connection.execute(
+        select(documents).where(documents.c.case_id == row.id).order_by(documents.c.id)
+    ).all()
+    return {
+        "type": "case",
+        "id": row.uuid,
+        "reference": row.reference,
+        "subject": row.subject,
+        "dossier": dossier,
+        "lead_unit": _unit_code(connection, row.lead_unit_id),
+        "created_at": _iso(row.created_at),
+        "created_by": row.created_by,
+        "closed_at": _iso(row.closed_at),
+        "documents": [
+            {
+                "id": d.uuid,
+                "title": d.title,
+                "kind": d.kind,
+                "state": d.state,
+                "attachment_of": d.parent_id,
+                "error": d.extraction_error,
+            }
+            for d in docs
+        ],
+    }
+
+
+def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
+    case = connection.execute(
+        select(cases.c.reference).where(cases.c.id == row.case_id)
+    ).scalar_one()
+    version_rows = connection.execute(
+        select(versions).where(versions.c.document_id == row.id).order_by(versions.c.number)
+    ).all()
+    parent = None
+    if row.parent_id is not None:
+        parent = connection.execute(
+            select(documents.c.uuid).where(documents.c.id == row.parent_id)
+        ).scalar_one()
+    return {
+        "type": "document",
+        "id": row.uuid,
+        "title": row.title,
+        "case": case,
+        "kind": row.kind,
+        "media_type": row.media_type,
+        "state": row.state,
+        "state_label": STATE_LABELS_DE[DocumentState(row.state)],
+        "extraction_error": row.extraction_error,
+        "document_date": _iso(row.document_date),
+        "created_at": _iso(row.created_at),
+        "created_by": row.created_by,
+        "attachment_of": parent,
+        "versions": [
+            {
+                "number": v.number,
+                "sha256": v.content_sha256,
+                "size": v.size,
+                "filename": v.filename,
+                "media_type": v.media_type,
+                "created_at": _iso(v.created_at),
+            }
+            for v in version_rows
+        ],
+    }
+
+
+def describe(connection: Connection, ref_or_id: str, user: User | None = None) -> dict[str, Any]:
+    """Describe the dossier, case or document named by reference or id."""
+    ref_or_id = ref_or_id.strip()
+    row = connection.execute(
+        select(dossiers).where((dossiers.c.reference == ref_or_id) | (dossiers.c.uuid == ref_or_id))
+    ).first()
+    if row is not None:
+        _check(connection, user, row.lead_unit_id, f"Akte {ref_or_id!r}")
+        return _describe_dossier(connection, row)
+    row = connection.execute(
+        select(cases).where((cases.c.reference == ref_or_id) | (cases.c.uuid == ref_or_id))
+    ).first()
+    if row is not None:
+        _check(connection, user, row.lead_unit_id, f"Vorgang {ref_or_id!r}")
+        return _describe_case(connection, row)
+    row = connection.execute(select(documents).where(documents.c.uuid == ref_or_id)).first()
+    if row is not None:
+        _check(connection, user, row.unit_id, f"Dokument {ref_or_id!r}")
+        return _describe_document(connection, row)
+    raise NotFoundError(f"Weder Akte noch Vorgang noch Dokument {ref_or_id!r} gefunden.")

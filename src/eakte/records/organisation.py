@@ -1,0 +1,131 @@
+"""Org units (a tree) and users with their unit memberships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
+
+from eakte import audit
+from eakte.core.units import validate_unit_code
+from eakte.db.schema import org_units, user_units, users
+from eakte.errors import ConflictError, NotFoundError, ValidationError
+from eakte.records.common import now
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+
+
+def get_unit(connection: Connection, code: str) -> Unit:
+    row = connection.execute(select(org_units).where(org_units.c.code == code)).first()
+    if row is None:
+        raise NotFoundError(
+            f"Organisationseinheit {code!r} gibt es nicht; vorhandene zeigt »eakte unit list«."
+        )
+    return Unit(row.id, row.code, row.name, row.parent_id)
+
+
+def list_units(connection: Connection) -> list[Unit]:
+    rows = connection.execute(select(org_units).order_by(org_units.c.code)).all()
+    return [Unit(r.id, r.code, r.name, r.parent_id) for r in rows]
+
+
+def add_unit(
+    connection: Connection, code: str, name: str, parent_code: str | None, actor: str
+) -> Unit:
+    code = validate_unit_code(code)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Der Name der Organisationseinheit darf nicht leer sein.")
+    parent = get_unit(connection, parent_code) if parent_code else None
+    if connection.execute(select(org_units.c.id).where(org_units.c.code == code)).first():
+        raise ConflictError(f"Organisationseinheit {code} gibt es schon.")
+    unit_id = connection.execute(
+        org_units.insert()
+        .values(code=code, name=name, parent_id=parent.id if parent else None, created_at=now())
+        .returning(org_units.c.id)
+    ).scalar_one()
+    audit.record(
+        connection, actor, "unit.create", "unit", code, {"name": name, "parent": parent_code}
+    )
+    return Unit(unit_id, code, name, parent.id if parent else None)
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    login: str
+    name: str
+    unit_ids: tuple[int, ...]
+
+
+def _validate_login(login: str) -> str:
+    login = login.strip()
+    if not login or len(login) > 64 or any(c.isspace() for c in login):
+        raise ValidationError(f"Anmeldename {login!r} ist ungültig: 1–64 Zeichen ohne Leerzeichen.")
+    return login
+
+
+def add_user(
+    connection: Connection, login: str, name: str, unit_codes: list[str], actor: str
+) -> User:
+    login = _validate_login(login)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Der Name der Person darf nicht leer sein.")
+    if not unit_codes:
+        raise ValidationError(
+            "Jede Person gehört zu mindestens einer Organisationseinheit (--unit)."
+        )
+    units = [get_unit(connection, code) for code in unit_codes]
+    if connection.execute(select(users.c.id).where(users.c.login == login)).first():
+        raise ConflictError(f"Eine Person mit dem Anmeldenamen {login} gibt es schon.")
+    try:
+        user_id = connection.execute(
+            users.insert()
+            .values(login=login, name=name, active=True, created_at=now())
+            .returning(users.c.id)
+        ).scalar_one()
+    except IntegrityError as exc:
+        raise ConflictError(f"Eine Person mit dem Anmeldenamen {login} gibt es schon.") from exc
+    connection.execute(user_units.insert(), [{"user_id": user_id, "unit_id": u.id} for u in units])
+    audit.record(
+        connection,
+        actor,
+        "user.create",
+        "user",
+        login,
+        {"name": name, "units": [u.code for u in units]},
+    )
+    return User(user_id, login, name, tuple(u.id for u in units))
+
+
+def get_user(connection: Connection, login: str) -> User:
+    row = connection.execute(select(users).where(users.c.login == login)).first()
+    if row is None or not row.active:
+        raise NotFoundError(f"Eine Person mit dem Anmeldenamen {login!r} gibt es nicht.")
+    unit_ids = (
+        connection.execute(select(user_units.c.unit_id).where(user_units.c.user_id == row.id))
+        .scalars()
+        .all()
+    )
+    return User(row.id, row.login, row.name, tuple(unit_ids))
+
+
+def list_users(connection: Connection) -> list[tuple[str, str, list[str]]]:
+    rows = connection.execute(
+        select(users.c.login, users.c.name, org_units.c.code)
+        .join(user_units, user_units.c.user_id == users.c.id)
+        .join(org_units, org_units.c.id == user_units.c.unit_id)
+        .order_by(users.c.login, org_units.c.code)
+    ).all()
+    result: dict[str, tuple[str, list[str]]] = {}
+    for login, name, code in rows:
+        result.setdefault(login, (name, []))[1].append(code)
+    return [(login, name, codes) for login, (name, codes) in result.items()]

@@ -1,0 +1,187 @@
+"""Running a search as a user: one ranked SQL query joined with the permission filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+
+from eakte.core.query import ParsedQuery, parse_query
+from eakte.core.units import descendants
+from eakte.db.search_backends import backend_for
+from eakte.errors import QueryError
+from eakte.records.access import readable_unit_ids, unit_parents
+from eakte.records.organisation import User, get_unit
+from eakte.search.snippets import highlight
+from eakte.search.terms import highlight_targets, match_terms
+
+MAX_LIMIT = 200
+SNIPPET_TEXT_CHARS = 200_000
+TYPE_ALIASES = {
+    "pdf": "pdf",
+    "word": "docx",
+    "docx": "docx",
+    "odt": "odt",
+    "text": "text",
+    "txt": "text",
+    "html": "html",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "eml": "email",
+    "msg": "msg",
+    "outlook": "msg",
+    "bild": "image",
+    "image": "image",
+    "scan": "image",
+    "sonstige": "other",
+    "other": "other",
+}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document_id: str
+    reference: str  # the case reference
+    dossier_reference: str
+    title: str
+    snippet: str  # HTML-escaped text with <mark> around matches
+    score: float
+    kind: str
+    state: str
+    document_date: date
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[SearchHit]
+
+
+def _filters(
+    connection: Connection, query: ParsedQuery, units: set[int]
+) -> tuple[list[str], dict[str, Any]]:
+    where = ["d.unit_id IN :units"]
+    params: dict[str, Any] = {}
+    if query.unit:
+        unit = get_unit(connection, query.unit)
+        units = units & descendants([unit.id], unit_parents(connection))
+    params["units"] = sorted(units) or [-1]
+    if query.doc_type:
+        kind = TYPE_ALIASES.get(query.doc_type)
+        if kind is None:
+            raise QueryError(
+                f"Dokumenttyp {query.doc_type!r} ist unbekannt; erlaubt sind etwa typ:pdf, "
+                "typ:word, typ:odt, typ:email, typ:text, typ:bild."
+            )
+        where.append("d.kind = :kind")
+        params["kind"] = kind
+    if query.dates:
+        if query.dates.start:
+            where.append("d.document_date >= :date_from")
+            params["date_from"] = query.dates.start
+        if query.dates.end:
+            where.append("d.document_date <= :date_to")
+            params["date_to"] = query.dates.end
+    if query.reference:
+        escaped = query.reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(
+            "d.case_id IN (SELECT c.id FROM cases c JOIN dossiers dz ON dz.id = c.dossier_id "
+            "WHERE c.reference LIKE :ref ESCAPE '\\' OR dz.reference LIKE :ref ESCAPE '\\')"
+        )
+        params["ref"] = escaped + "%"
+    return where, params
+
+
+def _ranked(
+    connection: Connection, query: ParsedQuery, where: list[str], params: dict[str, Any]
+) -> tuple[list[tuple[int, float]], int, tuple[set[str], tuple[str, ...]]]:
+    terms = match_terms(query)
+    clause = " AND ".join(where)
+    if terms and all(t.negated for t in terms):
+        raise QueryError("Ausschlüsse mit „-“ brauchen mindestens einen Suchbegriff dazu.")
+    if terms:
+        backend = backend_for(connection)
+        params["match"] = backend.compile(terms)
+        sql = backend.ranked_sql(clause)
+    else:
+        sql = (
+            f"SELECT d.id AS id, 0.0 AS score, count(*) OVER () AS total FROM documents d "
+            f"WHERE {clause} ORDER BY d.document_date DESC, d.id DESC "
+            "LIMIT :limit OFFSET :offset"
+        )
+    statement = text(sql).bindparams(bindparam("units", expanding=True))
+    rows = connection.execute(statement, params).all()
+    total = int(rows[0].total) if rows else 0
+    if not rows and params["offset"] > 0:
+        count_sql = (
+            backend_for(connection).count_sql(clause)
+            if terms
+            else f"SELECT count(*) FROM documents d WHERE {clause}"
+        )
+        total = int(
+            connection.execute(
+                text(count_sql).bindparams(bindparam("units", expanding=True)),
+                {k: v for k, v in params.items() if k not in ("limit", "offset")},
+            ).scalar_one()
+        )
+    return [(r.id, float(r.score)) for r in rows], total, highlight_targets(terms)
+
+
+def _details(connection: Connection, ids: list[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    rows = connection.execute(
+        text(
+            "SELECT d.id, d.uuid, d.title, d.kind, d.state, d.document_date, "
+            "c.reference AS case_reference, dz.reference AS dossier_reference, "
+            f"substr(t.text, 1, {SNIPPET_TEXT_CHARS}) AS body "
+            "FROM documents d JOIN cases c ON c.id = d.case_id "
+            "JOIN dossiers dz ON dz.id = d.dossier_id "
+            "LEFT JOIN document_texts t ON t.document_id = d.id WHERE d.id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": ids},
+    ).all()
+    return {row.id: row for row in rows}
+
+
+def search(
+    connection: Connection,
+    user: User,
+    query_text: str,
+    limit: int = 10,
+    offset: int = 0,
+    max_length: int = 500,
+) -> SearchResult:
+    """Search as ``user``: only documents the user may read are matched, counted or shown."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"Die Trefferzahl pro Seite muss zwischen 1 und {MAX_LIMIT} liegen.")
+    if offset < 0:
+        raise QueryError("Der Versatz darf nicht negativ sein.")
+    query = parse_query(query_text, max_length=max_length)
+    where, params = _filters(connection, query, readable_unit_ids(connection, user))
+    params.update(limit=limit, offset=offset)
+    ranked, total, (exact, prefixes) = _ranked(connection, query, where, params)
+    details = _details(connection, [doc_id for doc_id, _ in ranked])
+    hits = []
+    for doc_id, score in ranked:
+        row = details[doc_id]
+        date_value = row.document_date
+        if isinstance(date_value, str):
+            date_value = date.fromisoformat(date_value)
+        hits.append(
+            SearchHit(
+                document_id=row.uuid,
+                reference=row.case_reference,
+                dossier_reference=row.dossier_reference,
+                title=row.title,
+                snippet=highlight(row.body or "", exact, prefixes),
+                score=round(score, 6),
+                kind=row.kind,
+                state=row.state,
+                document_date=date_value,
+            )
+        )
+    return SearchResult(total=total, hits=hits)

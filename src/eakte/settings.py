@@ -1,0 +1,99 @@
+"""One typed settings object, built once at the entry point and passed down.
+
+Every field can be set by an environment variable ``EAKTE_<FIELD>`` (for example
+``EAKTE_DATABASE_URL``) or by a TOML file named in ``EAKTE_CONFIG``. Environment variables win
+over the file. ``docs/settings.md`` documents each field; a test keeps both in step.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from eakte.core.references import validate_case_rule, validate_dossier_rule
+
+
+class Settings(BaseSettings):
+    """Settings of one eakte installation."""
+
+    model_config = SettingsConfigDict(env_prefix="EAKTE_", extra="forbid")
+
+    data: Path = Field(
+        default=Path("eakte-data"),
+        description="Data folder: SQLite database and blob folder live here by default.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite file eakte.sqlite3 in the data folder. "
+        "For PostgreSQL: postgresql+psycopg://user:password@host/dbname",
+    )
+    blob_dir: Path | None = Field(
+        default=None, description="Folder for document bytes; default: blobs/ in the data folder."
+    )
+    dossier_reference_rule: str = Field(
+        default="{plan}-{seq:04d}/{year}",
+        description="Rule for dossier references. Fields: plan, seq, year, unit.",
+    )
+    case_reference_rule: str = Field(
+        default="{dossier}-{seq:03d}",
+        description="Rule for case references. Fields: dossier, seq, year.",
+    )
+    ingest_batch_size: int = Field(
+        default=100, ge=1, le=10_000, description="Files filed per transaction by eakte add."
+    )
+    max_file_size: int = Field(
+        default=1024 * 1024 * 1024,
+        ge=1,
+        description="Largest file accepted for filing, in bytes (default 1 GiB).",
+    )
+    max_query_length: int = Field(
+        default=500, ge=10, description="Longest search query accepted, in characters."
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=30_000, ge=0, description="How long SQLite waits for the writer lock."
+    )
+
+    @field_validator("dossier_reference_rule")
+    @classmethod
+    def _check_dossier_rule(cls, value: str) -> str:
+        validate_dossier_rule(value)
+        return value
+
+    @field_validator("case_reference_rule")
+    @classmethod
+    def _check_case_rule(cls, value: str) -> str:
+        validate_case_rule(value)
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data / 'eakte.sqlite3').resolve()}"
+
+    @property
+    def resolved_blob_dir(self) -> Path:
+        return (self.blob_dir or self.data / "blobs").resolve()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from ``EAKTE_CONFIG`` (TOML), the environment and ``overrides``."""
+    file_values: dict[str, Any] = {}
+    config_path = os.environ.get("EAKTE_CONFIG")
+    if config_path:
+        with open(config_path, "rb") as handle:
+            file_values = tomllib.load(handle)
+        env_fields = {
+            name for name in Settings.model_fields if f"EAKTE_{name.upper()}" in os.environ
+        }
+        file_values = {k: v for k, v in file_values.items() if k not in env_fields}
+    return Settings(**{**file_values, **overrides})
