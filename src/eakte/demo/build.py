@@ -64,7 +64,7 @@ def _documents(
             f"Guten Tag,\n\nanbei die angeforderten Unterlagen zu {subject}.\n\n"
             f"Mit freundlichen Grüßen\n{person}",
             when,
-            [("Unterlagen.pdf", attachment, "application/pdf")],
+            (("Unterlagen.pdf", attachment, "application/pdf"),),
         )
         return [(f"E-Mail {when:%Y-%m-%d}.eml", mail)]
     if kind == "scan":

@@ -20,7 +20,7 @@ from eakte.db.schema import documents, versions
 from eakte.errors import ValidationError
 from eakte.extract import Extraction, extract_file
 from eakte.records.common import new_uuid, now
-from eakte.records.dossiers import Case, Dossier
+from eakte.records.dossiers import Case, Dossier, ensure_case_writable, get_case
 from eakte.search.analyzer import analyze_to_string
 from eakte.search.indexer import IndexSource, analyse, write_index
 
@@ -137,6 +137,8 @@ class Filer:
     ) -> FiledDocument:
         """Write one prepared file (and its attachments) in the caller's transaction."""
         if parent_id is None:
+            # Re-read the state inside this transaction: the case may have been closed since.
+            ensure_case_writable(connection, get_case(connection, case.uuid))
             existing = find_in_case(connection, case.id, prepared.blob.sha256)
             if existing is not None:
                 return FiledDocument(

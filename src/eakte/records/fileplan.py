@@ -72,7 +72,7 @@ def _has_dossiers(connection: Connection, item_id: int) -> bool:
 def import_plan(connection: Connection, rows: list[PlanRow], actor: str) -> ImportSummary:
     """Create or update plan items (matched by code). Rows come parents first."""
     existing = {r.code: r for r in connection.execute(select(plan_items)).all()}
-    unit_ids = dict(connection.execute(select(org_units.c.code, org_units.c.id)).tuples().all())
+    unit_ids = dict(connection.execute(select(org_units.c.code, org_units.c.id)).all())
     ids = {code: row.id for code, row in existing.items()}
     created = updated = unchanged = 0
     for row in rows:
@@ -143,11 +143,9 @@ def list_plan(connection: Connection) -> list[PlanListing]:
     counts: dict[int, int] = dict(
         connection.execute(
             select(dossiers.c.plan_item_id, func.count()).group_by(dossiers.c.plan_item_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
-    units = dict(connection.execute(select(org_units.c.id, org_units.c.code)).tuples().all())
+    units = dict(connection.execute(select(org_units.c.id, org_units.c.code)).all())
     rows = connection.execute(select(plan_items)).all()
     items = sorted(
         (_to_item(r) for r in rows),

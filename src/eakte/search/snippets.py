@@ -63,7 +63,10 @@ def _render(
     marked: set[int],
     text_before: bool = False,
 ) -> str:
-    out = ["… "] if start > 0 or text_before else []
+    if start > 0 or text_before:
+        out = ["… "]
+    else:  # keep punctuation before the first word
+        out = [html.escape(" ".join(text[max(0, spans[0][0] - 20) : spans[0][0]].split()))]
     for i in range(start, stop):
         a, b = spans[i]
         if i > start:

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install eakte into ./.venv. With --dev also the test tools and the system packages the
+# tests need (PostgreSQL server binaries). Safe to run again; installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+
+need_python() {
+    command -v python3 >/dev/null || { echo "python3 (3.11 oder neuer) fehlt" >&2; exit 1; }
+    python3 - <<'PY' || { echo "eakte braucht Python 3.11 oder neuer" >&2; exit 1; }
+import sys
+sys.exit(0 if sys.version_info >= (3, 11) else 1)
+PY
+}
+
+apt_install() {
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+need_python
+python3 -c "import venv, ensurepip" 2>/dev/null || apt_install python3-venv
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "$dev" = 1 ]; then
+    .venv/bin/python -m pip install -q -e ".[dev]"
+    if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
+        echo "Installiere PostgreSQL-Server für die Tests …"
+        apt_install postgresql
+    fi
+else
+    .venv/bin/python -m pip install -q -e .
+fi
