@@ -25,7 +25,10 @@ from eakte.settings import Settings
 @dataclass
 class App:
     settings: Settings
-    console: Console = field(default_factory=lambda: Console(highlight=False))
+    # Piped output (scripts, logs) gets wide lines instead of Rich's default 80 columns.
+    console: Console = field(
+        default_factory=lambda: Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    )
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
 
     @cached_property
@@ -70,6 +73,11 @@ class App:
             )
         self.blobs.ensure()
         return self.db
+
+    def close(self) -> None:
+        """Release database connections (called when the command ends)."""
+        if "db" in self.__dict__:
+            self.db.dispose()
 
     def emit_json(self, value: Any) -> None:
         click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))

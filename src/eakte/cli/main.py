@@ -21,7 +21,9 @@ from eakte.settings import load_settings
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """eakte – die E-Akte der Kreisverwaltung: Verwaltung über die Kommandozeile."""
-    ctx.obj = App(load_settings())
+    app = App(load_settings())
+    ctx.obj = app
+    ctx.call_on_close(app.close)
 
 
 for command in (*admin.COMMANDS, *records.COMMANDS, *search_cmd.COMMANDS):

@@ -10,7 +10,7 @@ from eakte.records.organisation import get_user
 from eakte.search import search
 
 
-@click.command("search")
+@click.command("search", short_help="Volltextsuche mit Rechteprüfung.")
 @click.argument("query")
 @click.option(
     "--as",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import unicodedata
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -62,7 +63,7 @@ def _attachments(message: EmailMessage) -> list[Attachment]:
         else:
             data = part.get_payload(decode=True) or b""
             name = name or f"anhang-{number}"
-        result.append(Attachment(name, data))
+        result.append(Attachment(unicodedata.normalize("NFC", name), data))
     return result
 
 
