@@ -30,7 +30,7 @@ from eakte.ingest.filing import Filer
 from eakte.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from pg_cluster import PgCluster  # noqa: E402
+from pg_cluster import PgCluster
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
@@ -43,8 +43,9 @@ def pg_cluster() -> Iterator[PgCluster]:
     cluster = PgCluster()
     cluster.start()
     try:
-        engine = create_engine(cluster.url("postgres"), poolclass=NullPool,
-                               isolation_level="AUTOCOMMIT")
+        engine = create_engine(
+            cluster.url("postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+        )
         with engine.connect() as connection:
             connection.execute(text("CREATE DATABASE eakte_template"))
         engine.dispose()
@@ -81,8 +82,7 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
         return
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
     name = f"eakte_test_{next(_counter)}"
-    admin = create_engine(cluster.url("postgres"), poolclass=NullPool,
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(cluster.url("postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name} TEMPLATE eakte_template"))
     try:

@@ -43,11 +43,13 @@ def make_county(db: Database, rules: tuple[Any, Any]) -> County:
         organisation.add_user(c, "ja", "Tarek Yilmaz", ["JA"], "test")
         organisation.add_user(c, "dez", "Dirk Fischer", ["D2"], "test")
         fileplan.import_plan(c, parse_plan_csv(PLAN), "test")
-        bau_dossier = dossiers.create_dossier(c, dossier_rule, "63.1.2", "Neubau Lindenstraße 12",
-                                              None, "test")
+        bau_dossier = dossiers.create_dossier(
+            c, dossier_rule, "63.1.2", "Neubau Lindenstraße 12", None, "test"
+        )
         bau_case = dossiers.create_case(c, case_rule, bau_dossier.reference, "Bauantrag", "test")
-        ja_dossier = dossiers.create_dossier(c, dossier_rule, "51.2.1", "Hilfe zur Erziehung",
-                                             None, "test", "003")
+        ja_dossier = dossiers.create_dossier(
+            c, dossier_rule, "51.2.1", "Hilfe zur Erziehung", None, "test", "003"
+        )
         ja_case = dossiers.create_case(c, case_rule, ja_dossier.reference, "Hilfeplan", "test")
     return County(bau_dossier, bau_case, ja_dossier, ja_case)
 
@@ -65,22 +67,50 @@ def write_samples(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     when = __import__("datetime").datetime(2025, 3, 14, 10, 0)
     samples = {
-        "pdf": ("Bescheid.pdf", files.pdf_bytes(
-            "Bescheid über die Baugenehmigung für die Garage in der Straße Am Mühlbach.",
-            "Baugenehmigung Garage", when)),
-        "docx": ("Stellungnahme.docx", files.docx_bytes(
-            "Die Untere Naturschutzbehörde stimmt dem Vorhaben zu.", "Stellungnahme", when)),
-        "odt": ("Vermerk.odt", files.odt_bytes(
-            "Ortstermin mit dem Bauherrn: Die Abstandsflächen sind eingehalten.", "Vermerk")),
+        "pdf": (
+            "Bescheid.pdf",
+            files.pdf_bytes(
+                "Bescheid über die Baugenehmigung für die Garage in der Straße Am Mühlbach.",
+                "Baugenehmigung Garage",
+                when,
+            ),
+        ),
+        "docx": (
+            "Stellungnahme.docx",
+            files.docx_bytes(
+                "Die Untere Naturschutzbehörde stimmt dem Vorhaben zu.", "Stellungnahme", when
+            ),
+        ),
+        "odt": (
+            "Vermerk.odt",
+            files.odt_bytes(
+                "Ortstermin mit dem Bauherrn: Die Abstandsflächen sind eingehalten.", "Vermerk"
+            ),
+        ),
         "txt": ("Notiz.txt", "Rückruf wegen Brandschutzgutachten vereinbart.".encode()),
         "md": ("Protokoll.md", b"# Protokoll\n\nBesprechung zur Erschliessung des Baugebiets."),
-        "html": ("Seite.html", "<html><head><title>Hinweis</title><script>alert(1)</script>"
-                 "</head><body><p>Öffnungszeiten der Bauaufsicht</p></body></html>".encode()),
-        "eml": ("Nachricht.eml", files.eml_bytes(
-            "Bürger <b@example.org>", "bauamt@example.org", "Nachreichung Statik",
-            "Anbei die Statik zum Bauantrag.", when,
-            (("Statik.pdf", files.pdf_bytes("Standsicherheitsnachweis Tragwerk"),
-              "application/pdf"),))),
+        "html": (
+            "Seite.html",
+            "<html><head><title>Hinweis</title><script>alert(1)</script>"
+            "</head><body><p>Öffnungszeiten der Bauaufsicht</p></body></html>".encode(),
+        ),
+        "eml": (
+            "Nachricht.eml",
+            files.eml_bytes(
+                "Bürger <b@example.org>",
+                "bauamt@example.org",
+                "Nachreichung Statik",
+                "Anbei die Statik zum Bauantrag.",
+                when,
+                (
+                    (
+                        "Statik.pdf",
+                        files.pdf_bytes("Standsicherheitsnachweis Tragwerk"),
+                        "application/pdf",
+                    ),
+                ),
+            ),
+        ),
         "png": ("Scan.png", files.scan_png_bytes("Eingangsstempel", 3)),
     }
     paths = {}

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from eakte.core.references import validate_case_rule, validate_dossier_rule
+from eakte.errors import ValidationError
 
 
 class Settings(BaseSettings):
@@ -61,13 +62,19 @@ class Settings(BaseSettings):
     @field_validator("dossier_reference_rule")
     @classmethod
     def _check_dossier_rule(cls, value: str) -> str:
-        validate_dossier_rule(value)
+        try:
+            validate_dossier_rule(value)
+        except ValidationError as exc:  # pydantic reports ValueErrors as setting errors
+            raise ValueError(exc.message) from exc
         return value
 
     @field_validator("case_reference_rule")
     @classmethod
     def _check_case_rule(cls, value: str) -> str:
-        validate_case_rule(value)
+        try:
+            validate_case_rule(value)
+        except ValidationError as exc:
+            raise ValueError(exc.message) from exc
         return value
 
     @property

@@ -20,8 +20,14 @@ def test_changes_are_audited_and_chain_verifies(db: Database, rules: Any, filer:
             text("SELECT details FROM audit_events WHERE object_id = :id"), {"id": filed.uuid}
         ).scalar_one()
     assert report.ok and report.events == len(actions)
-    assert {"unit.create", "user.create", "plan.import", "dossier.create", "case.create",
-            "document.file"} <= set(actions)
+    assert {
+        "unit.create",
+        "user.create",
+        "plan.import",
+        "dossier.create",
+        "case.create",
+        "document.file",
+    } <= set(actions)
     assert "sha256" in doc_event
 
 

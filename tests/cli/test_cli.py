@@ -28,10 +28,12 @@ def county(run: Any, tmp_path: Path) -> dict[str, str]:
     plan.write_text(PLAN_CSV)
     result = run("plan", "import", str(plan), "--json")
     assert result.json == {"created": 3, "updated": 0, "unchanged": 0}
-    dossier = run("dossier", "create", "--plan", "63.1.2", "--subject", "Neubau Schule",
-                  "--json").json
-    case = run("case", "create", "--dossier", dossier["reference"], "--subject", "Bauantrag",
-               "--json").json
+    dossier = run(
+        "dossier", "create", "--plan", "63.1.2", "--subject", "Neubau Schule", "--json"
+    ).json
+    case = run(
+        "case", "create", "--dossier", dossier["reference"], "--subject", "Bauantrag", "--json"
+    ).json
     return {"dossier": dossier["reference"], "case": case["reference"], "case_id": case["id"]}
 
 
@@ -77,9 +79,7 @@ def test_add_search_show_check(county: dict[str, str], run: Any, tmp_path: Path)
     assert checked.code == 0 and checked.json["ok"] and checked.json["contents_checked"] == 9
 
 
-def test_check_names_damage_and_exits_2(
-    county: dict[str, str], run: Any, tmp_path: Path
-) -> None:
+def test_check_names_damage_and_exits_2(county: dict[str, str], run: Any, tmp_path: Path) -> None:
     doc = tmp_path / "brief.txt"
     doc.write_text("Original")
     run("add", str(doc), "--case", county["case"])
@@ -155,9 +155,14 @@ def test_lists(county: dict[str, str], run: Any) -> None:
     units = run("unit", "list", "--json").json
     assert {"code": "BAU", "name": "Bauamt", "parent": "KV"} in units
     plan = run("plan", "list", "--json").json
-    assert plan[-1] == {"code": "63.1.2", "title": "Baugenehmigungsverfahren",
-                        "retention_years": 30, "disposition": "B", "lead_unit": "BAU",
-                        "dossiers": 1}
+    assert plan[-1] == {
+        "code": "63.1.2",
+        "title": "Baugenehmigungsverfahren",
+        "retention_years": 30,
+        "disposition": "B",
+        "lead_unit": "BAU",
+        "dossiers": 1,
+    }
     users = run("user", "list", "--json").json
     assert users[0]["login"] == "m.wagner"
     assert "Baugenehmigungsverfahren" in run("plan", "list").out

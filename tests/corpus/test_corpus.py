@@ -7,8 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from eakte.db.engine import Database
 from eakte.extract import extract_file
 from eakte.ingest import add_paths
@@ -28,8 +26,13 @@ def test_office_laws_match_their_plain_text() -> None:
     for truth in sorted(folder.glob("*.gt.txt")):
         expected = WORD.findall(truth.read_text().lower())
         for suffix in (".docx", ".odt"):
-            got = set(WORD.findall(extract_file(truth.with_name(
-                truth.name.replace(".gt.txt", suffix))).text.lower()))
+            got = set(
+                WORD.findall(
+                    extract_file(
+                        truth.with_name(truth.name.replace(".gt.txt", suffix))
+                    ).text.lower()
+                )
+            )
             recall = sum(1 for w in expected if w in got) / len(expected)
             assert recall > 0.98, (truth.name, suffix, recall)
             checked += 1
@@ -47,29 +50,38 @@ def test_emails_with_nested_attachments() -> None:
     nested = extract_file(folder / "opengever__testing__assets__mail_with_nested_attachments.eml")
     assert nested.title == "verschachtelte Anhänge"
     assert {"Mehrere Anhänge.eml", "word_document.docx", "Text.txt"} == {
-        a.filename for a in nested.attachments}
+        a.filename for a in nested.attachments
+    }
     msg = extract_file(folder / "opengever__testing__assets__testmail.msg")
     assert msg.kind == "msg" and msg.title == "testmail"
 
 
-def test_whole_small_corpus_files_and_is_searchable(
-    db: Database, rules: Any, filer: Filer
-) -> None:
+def test_whole_small_corpus_files_and_is_searchable(db: Database, rules: Any, filer: Filer) -> None:
     root = corpus_path("small")
     county = make_county(db, rules)
-    folders = [root / "text" / "gesetze", root / "pdf" / "text_layer", root / "office",
-               root / "email"]
+    folders = [
+        root / "text" / "gesetze",
+        root / "pdf" / "text_layer",
+        root / "office",
+        root / "email",
+    ]
     summary = add_paths(db, filer, county.bau_case.reference, folders, "t", batch_size=50)
     assert summary.failed == []
     assert summary.added == 179 and summary.attachments == 15
     # Only the Outlook TNEF container (winmail.dat) has no readable text.
     assert [Path(e["path"]).name for e in summary.extraction_errors] == [
-        "tests__tine20__Felamimail__files__empty_winmail.dat"]
+        "tests__tine20__Felamimail__files__empty_winmail.dat"
+    ]
     with db.read() as c:
         user = get_user(c, "bau")
-        for query, expected in [("Bundesnaturschutzgesetz", True), ("Eichplakette", False),
-                                ('"Sehr geehrte"', True), ("Rechnung*", True),
-                                ("Terminbestätigung", True), ("Anlagen", True)]:
+        for query, expected in [
+            ("Bundesnaturschutzgesetz", True),
+            ("Eichplakette", False),
+            ('"Sehr geehrte"', True),
+            ("Rechnung*", True),
+            ("Terminbestätigung", True),
+            ("Anlagen", True),
+        ]:
             assert (search(c, user, query).total > 0) is expected, query
         assert search(c, get_user(c, "ja"), "Bundesnaturschutzgesetz").total == 0
         docs = describe(c, county.bau_case.reference)["documents"]

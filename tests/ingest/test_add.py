@@ -30,16 +30,24 @@ def test_folder_of_every_format_is_filed_and_searchable(
 ) -> None:
     county = make_county(db, rules)
     write_samples(tmp_path / "eingang")
-    summary = add_paths(db, filer, county.bau_case.reference, [tmp_path / "eingang"], "t",
-                        batch_size=3)
+    summary = add_paths(
+        db, filer, county.bau_case.reference, [tmp_path / "eingang"], "t", batch_size=3
+    )
     assert (summary.added, summary.duplicates, summary.failed) == (8, 0, [])
     assert summary.attachments == 1  # the PDF inside the e-mail
     assert count(db, documents) == 9
     with db.read() as c:
         user = get_user(c, "bau")
-        for query in ("Naturschutzbehörde", "Abstandsflächen", "Brandschutzgutachten",
-                      "Erschließung", "Öffnungszeiten", "Statik", "Standsicherheitsnachweis",
-                      "Garage"):
+        for query in (
+            "Naturschutzbehörde",
+            "Abstandsflächen",
+            "Brandschutzgutachten",
+            "Erschließung",
+            "Öffnungszeiten",
+            "Statik",
+            "Standsicherheitsnachweis",
+            "Garage",
+        ):
             assert search(c, user, query).total >= 1, query
         case = describe(c, county.bau_case.reference)
     states = {d["title"]: d["state"] for d in case["documents"]}
@@ -112,8 +120,9 @@ def test_missing_unreadable_too_large_and_links_are_reported(
     (folder / "klein.txt").write_text("klein")
     (folder / ".versteckt").write_text("nicht ablegen")
     os.symlink("/etc/passwd", folder / "link.txt")
-    summary = add_paths(db, small_filer, county.bau_case.reference,
-                        [folder, tmp_path / "fehlt.pdf"], "t")
+    summary = add_paths(
+        db, small_filer, county.bau_case.reference, [folder, tmp_path / "fehlt.pdf"], "t"
+    )
     assert summary.added == 1
     errors = {Path(f["path"]).name: f["error"] for f in summary.failed}
     assert "höchstens" in errors["gross.txt"]

@@ -3,7 +3,7 @@
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from eakte.core.fileplan import parse_plan_csv
 from eakte.core.references import dossier_rule
@@ -47,11 +47,7 @@ def test_taken_reference_is_skipped(db: Database, rules: Any) -> None:
     with db.write() as c:
         first = dossiers.create_dossier(c, flat, "63.1.2", "A", None, "t")
         # A yearly rule in another scope that happens to produce the same text is skipped.
-        c.execute(
-            __import__("sqlalchemy").text(
-                "UPDATE reference_counters SET last_value = 0 WHERE scope LIKE 'dossier|plan=63.1.2'"
-            )
-        )
+        c.execute(text("UPDATE reference_counters SET last_value = 0"))
         second = dossiers.create_dossier(c, flat, "63.1.2", "B", None, "t")
     assert first.reference == "63.1.2-1"
     assert second.reference == "63.1.2-2"
@@ -97,8 +93,10 @@ def test_plan_reimport_updates_and_counts(db: Database, rules: Any) -> None:
 def test_plan_import_with_missing_parent_or_unit_changes_nothing(db: Database, rules: Any) -> None:
     make_county(db, rules)
     header = "code,title,retention_years,disposition,lead_unit\n"
-    for body, part in [("99.1,Ohne Eltern,1,V,\n", "übergeordnete"),
-                       ("99,Neu,1,V,NIEMAND\n", "Federführung")]:
+    for body, part in [
+        ("99.1,Ohne Eltern,1,V,\n", "übergeordnete"),
+        ("99,Neu,1,V,NIEMAND\n", "Federführung"),
+    ]:
         with pytest.raises(ValidationError) as info, db.write() as c:
             fileplan.import_plan(c, parse_plan_csv(header + body), "t")
         assert part in info.value.message

@@ -18,15 +18,26 @@ from tests.helpers import County, file_text, make_county
 def county(db: Database, rules: Any, filer: Filer) -> County:
     county = make_county(db, rules)
     bau = county.bau_case
-    file_text(db, filer, bau, "Bebauungsplan.txt",
-              "Der Bebauungsplan Ortsmitte Nord wurde vom Kreistag beschlossen.")
+    file_text(
+        db,
+        filer,
+        bau,
+        "Bebauungsplan.txt",
+        "Der Bebauungsplan Ortsmitte Nord wurde vom Kreistag beschlossen.",
+    )
     file_text(db, filer, bau, "Strasse.txt", "Die Straße am Mühlbach wird für den Bau gesperrt.")
     file_text(db, filer, bau, "Schule.txt", "Der Neubau der neuen Schule beginnt im Mai.")
     file_text(db, filer, bau, "Turnhalle.txt", "Die Turnhalle der Schule wird saniert.")
-    file_text(db, filer, bau, "Anträge.txt", "Zwei Bauanträge liegen vor; beide Anträge sind "
-              "vollständig.")
-    file_text(db, filer, county.ja_case, "Hilfeplan.txt",
-              "Hilfeplan für das Kind; die Schule meldet Fehlzeiten.")
+    file_text(
+        db, filer, bau, "Anträge.txt", "Zwei Bauanträge liegen vor; beide Anträge sind vollständig."
+    )
+    file_text(
+        db,
+        filer,
+        county.ja_case,
+        "Hilfeplan.txt",
+        "Hilfeplan für das Kind; die Schule meldet Fehlzeiten.",
+    )
     return county
 
 
@@ -148,14 +159,14 @@ def test_fts_operators_in_user_input_are_plain_words(db: Database, county: Count
     assert run(db, "bau", "Turnhalle OR").total == 0
 
 
-def test_index_changes_in_the_same_transaction(db: Database, county: County,
-                                               filer: Filer) -> None:
+def test_index_changes_in_the_same_transaction(db: Database, county: County, filer: Filer) -> None:
     prepared = filer.prepare_bytes(b"Windkraftanlage Genehmigung", "wind.txt")
     with pytest.raises(RuntimeError), db.write() as c:
         from eakte.records.dossiers import get_dossier_by_id
 
-        filer.commit(c, county.bau_case, get_dossier_by_id(c, county.bau_case.dossier_id),
-                     prepared, "t")
+        filer.commit(
+            c, county.bau_case, get_dossier_by_id(c, county.bau_case.dossier_id), prepared, "t"
+        )
         raise RuntimeError("crash before commit")
     assert run(db, "bau", "Windkraftanlage").total == 0
     with db.read() as c:
