@@ -197,11 +197,13 @@ def sanitised_query(value: str) -> str:
 
 
 def query_compiles(value: str, max_length: int) -> bool:
+    """Whether eakte reads ``value`` as plain search words (no error, no filter like ``az:``)."""
     try:
-        terms = match_terms(parse_query(value, max_length=max_length))
+        parsed = parse_query(value, max_length=max_length)
+        terms = match_terms(parsed)
     except QueryError:
         return False
-    return bool(terms) and not all(t.negated for t in terms)
+    return bool(terms) and not parsed.filters_used and not any(t.negated for t in terms)
 
 
 def as_eakte_query(title: str, max_length: int = 500) -> tuple[str, bool]:

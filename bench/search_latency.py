@@ -182,15 +182,30 @@ class Query:
     text: str
 
 
-def make_queries(work: Path, count: int, seed: int) -> tuple[list[Query], int]:
+def loaded_karlsruhe_files(db: Database) -> set[str]:
+    """Karlsruhe file names (without .txt) with at least one paragraph in the database."""
+    with db.read() as connection:
+        rows = connection.execute(
+            text("SELECT DISTINCT filename FROM versions WHERE filename LIKE 'karlsruhe_text/%'")
+        ).scalars()
+        return {name.split("/", 1)[1].split("#", 1)[0].removesuffix(".txt") for name in rows}
+
+
+def make_queries(
+    work: Path, count: int, seed: int, loaded: set[str]
+) -> tuple[list[Query], dict[str, Any]]:
     """``count`` queries: about 5 % single words, 2.5 % prefixes, the rest titles and shortened
-    titles in equal parts; also returns how many raw titles eakte rejected."""
+    titles in equal parts. Titles come from papers with a relevant file among the loaded
+    documents (from all papers if there are too few)."""
     rng = random.Random(seed)
-    words = max(1, count // 20)
-    prefixes = max(1, count // 40)
+    words = min(max(1, count // 20), len(COMMON_WORDS))
+    prefixes = min(max(1, count // 40), len(PREFIXES))
     titles_needed = count - words - prefixes
-    pool = [q["query"] for q in load_dev_queries(work) if len(content_words(q["query"])) >= 2]
-    picked = rng.sample(pool, titles_needed)
+    papers = [q for q in load_dev_queries(work) if len(content_words(q["query"])) >= 2]
+    pool = [q for q in papers if loaded.intersection(q["relevant_files"])]
+    if len(pool) < titles_needed:
+        pool = papers
+    picked = rng.sample([q["query"] for q in pool], titles_needed)
     queries: list[Query] = []
     rejected = 0
     for number, title in enumerate(picked):
@@ -201,10 +216,15 @@ def make_queries(work: Path, count: int, seed: int) -> tuple[list[Query], int]:
         else:
             content = content_words(title)
             queries.append(Query("short", " ".join(content[: rng.choice((2, 3))])))
-    queries += [Query("word", w) for w in rng.sample(COMMON_WORDS, min(words, len(COMMON_WORDS)))]
-    queries += [Query("prefix", p) for p in rng.sample(PREFIXES, min(prefixes, len(PREFIXES)))]
+    queries += [Query("word", w) for w in rng.sample(COMMON_WORDS, words)]
+    queries += [Query("prefix", p) for p in rng.sample(PREFIXES, prefixes)]
     rng.shuffle(queries)
-    return queries, rejected
+    info = {
+        "title_pool": len(pool),
+        "title_pool_restricted_to_loaded_papers": pool is not papers,
+        "raw_titles_rejected_by_parser": rejected,
+    }
+    return queries, info
 
 
 # --------------------------------------------------------------------------- measuring
@@ -267,13 +287,11 @@ def measure(
 def summarise(samples: list[Sample]) -> dict[str, Any]:
     eakte = latency_stats([s for sample in samples for s in sample.eakte])
     bare = latency_stats([s for sample in samples for s in sample.bare])
-    readable = [s.readable_hits for s in samples]
     return {
         "queries": len(samples),
         "eakte_ms": eakte,
         "bare_ms": bare,
         "ratio_eakte_to_bare": {k: safe_ratio(eakte[k], bare[k]) for k in eakte},
-        "hits_readable_median": statistics.median(readable) if readable else 0,
     }
 
 
@@ -290,7 +308,9 @@ def main() -> None:
     work: Path = args.work.resolve()
     db, built = open_database(args, work)
     try:
-        queries, rejected = make_queries(work, args.queries, args.seed)
+        queries, query_info = make_queries(
+            work, args.queries, args.seed, loaded_karlsruhe_files(db)
+        )
         user = get_user(db, PART_READER)
         with db.read() as connection:
             readable = readable_unit_ids(connection, user)
@@ -326,7 +346,7 @@ def main() -> None:
                 "timed_samples_each": len(samples) * args.rounds,
                 "seed": args.seed,
                 "by_kind": {k: v["queries"] for k, v in by_kind.items()},
-                "raw_titles_rejected_by_parser": rejected,
+                **query_info,
                 "errors": errors,
             },
             "eakte_ms": overall["eakte_ms"],

@@ -96,6 +96,9 @@ def _umlaut_last_vowel(word: str) -> str | None:
 # (endings, change) tried in order; the first ending that fits decides.
 Rules = tuple[tuple[tuple[str, ...], Callable[[str], str]], ...]
 _ENDING_RULES: Rules = (
+    (("innen",), lambda w: w[:-3]),  # Arbeitnehmerinnen → Arbeitnehmerin
+    (("erin",), lambda w: w + "nen"),  # Bürgermeisterin → Bürgermeisterinnen
+    (("eln",), lambda w: w[:-1]),  # Ampeln → Ampel
     (_PLURAL_EN, lambda w: w[:-2]),  # Verbindungen → Verbindung
     (_SINGULAR_EN, lambda w: w + "en"),  # Erweiterung → Erweiterungen
     (("nisse",), lambda w: w[:-2]),  # Ergebnisse → Ergebnis
@@ -124,29 +127,43 @@ def _inflect_core(word: str) -> str:
         return changed
     if lower.endswith("e") and any(c in "äöü" for c in lower):
         return _deumlaut_last(word[:-1])  # Anträge → Antrag, Städte → Stadt
+    if word.islower() and lower.endswith(("er", "em", "es")) and len(word) > 5:
+        return word[:-1] + "n"  # weiterer → weiteren, großem → großen (adjective endings)
     changed = _apply(_PLAIN_RULES, word)
     if changed is not None:
         return changed
     if lower.endswith("s") and not lower.endswith(("ss", "us", "is", "os", "as")):
         return word[:-1]  # Verkehrs → Verkehr
+    if lower.endswith("au"):
+        return word + "en"  # Frau → Frauen
     if lower[-1] in _VOWELS:
-        return word + "s"  # Kita → Kitas
+        return word + ("e" if word.islower() else "s")  # neu → neue, Kita → Kitas
     umlauted = _umlaut_last_vowel(word) if word[0].isupper() else None
     if umlauted is not None:
         return umlauted + "e"  # Antrag → Anträge, Platz → Plätze
     return word + "e"  # sozial → soziale, Projekt → Projekte
 
 
+def _keeps_form(word: str) -> bool:
+    """Short words, numbers and abbreviations (``StR``, ``bzw``, ``KULT``) stay as they are."""
+    return (
+        len(word) < 3
+        or any(c.isdigit() for c in word)
+        or any(c.isupper() for c in word[1:])
+        or not any(c in _VOWELS for c in word.lower())
+    )
+
+
 def inflect(word: str) -> str:
     """Another inflection form of a German word, deterministically (see README): plural and
     singular swaps, -e/-en/-n/-s/-se endings added or removed, umlaut alternation, then ß → ss.
-    Acronyms, words with digits and words under 3 letters stay as they are; in a hyphenated
-    compound only the last part changes. The result is not always a real word form."""
-    if len(word) < 3 or any(c.isdigit() for c in word) or (word.isupper() and len(word) > 1):
-        return word
+    Abbreviations, words with digits and words under 3 letters stay as they are; in a
+    hyphenated compound only the last part changes. The result is not always a real word."""
     head, hyphen, tail = word.rpartition("-")
     if hyphen:
         return f"{head}-{inflect(tail)}" if tail else word
+    if _keeps_form(word):
+        return word
     return _inflect_core(word).replace("ß", "ss")
 
 
