@@ -44,6 +44,19 @@ def test_date_forms(text: str, expected: DateRange) -> None:
     assert parse_query(f"datum:{text}").dates == expected
 
 
+def test_pasted_titles_with_punctuation_are_searchable() -> None:
+    q = parse_query('Sanierung – Turnhalle § 3 / "Altstadt Durlach", (Bürger*innen) & mehr')
+    assert [c.text for c in q.clauses] == [
+        "Sanierung",
+        "Turnhalle",
+        "3",
+        "Altstadt Durlach",
+        "(Bürger*innen)",
+        "mehr",
+    ]
+    assert q.clauses[3].phrase
+
+
 def test_german_quotation_marks_count_as_quotes() -> None:
     assert parse_query("„neue Schule“").clauses == (Clause("neue Schule", phrase=True),)
 
@@ -58,14 +71,16 @@ def test_german_quotation_marks_count_as_quotes() -> None:
         ("", "Suchbegriff"),
         ("   ", "Suchbegriff"),
         ("B*", "zu kurz"),
-        ("Bau*antrag", "mitten im Wort"),
+        ("*bau", "Wortanfang"),
+        ('Schule"n"', "mitten im Wort"),
         ("datum:2024-13", "nicht lesbar"),
         ("datum:2024-06..2024-01", "Anfang nach dem Ende"),
         ("datum:..", "Anfang oder ein Ende"),
         ("typ:", "fehlt der Wert"),
         ("typ:pdf typ:odt", "mehrfach"),
         ("-typ:pdf Antrag", "ausschließen"),
-        ("!!! ???", "keine Buchstaben"),
+        ("!!! ???", "Suchbegriff"),
+        ("betreff:–", "fehlt ein Wort"),
         ('""', "leer"),
         ("x" * 501, "höchstens 500"),
     ],

@@ -153,32 +153,37 @@ class _Scanner:
         return negated, self.text[start : self.pos], quoted
 
 
-def _word_clause(raw: str, negated: bool, field_name: str | None) -> Clause:
+def _word_clause(raw: str, negated: bool, field_name: str | None) -> Clause | None:
+    """A word (``None`` for bare punctuation such as ``–`` or ``§``, which is ignored)."""
     prefix = raw.endswith("*")
     body = raw.rstrip("*") if prefix else raw
-    if "*" in body:
-        raise QueryError(f"In {raw!r} steht „*“ mitten im Wort; es ist nur am Wortende erlaubt.")
     if not _WORD_CHAR.search(body):
-        if raw.strip("*") == "":
+        if "*" in raw:
             raise QueryError(
                 "„*“ allein sucht nichts: bitte mindestens zwei Buchstaben davor setzen, etwa Bau*."
             )
+        return None
+    if body.lstrip("(„[").startswith("*"):
         raise QueryError(
-            f"{raw!r} enthält keine Buchstaben oder Ziffern, nach denen man suchen kann."
+            f"In {raw!r} steht „*“ am Wortanfang; gesucht werden kann nur nach Wortanfängen, "
+            "etwa Bau*."
         )
-    if prefix and len(re.sub(r"\W", "", body)) < 2:
+    # A star inside a word (Bürger*innen) separates two words, as in the text itself.
+    if prefix and len(re.sub(r"\W", "", body.split("*")[-1])) < 2:
         raise QueryError(f"Die Vorsilbe in {raw!r} ist zu kurz: bitte mindestens zwei Zeichen.")
     return Clause(text=body, prefix=prefix, negated=negated, field=field_name)
 
 
-def _clause(text: str, quoted: bool, negated: bool, field_name: str | None) -> Clause:
+def _clause(text: str, quoted: bool, negated: bool, field_name: str | None) -> Clause | None:
     if quoted:
-        if not (text.startswith('"') and text.endswith('"') and len(text) >= 2):
+        first, last = text.find('"'), text.rfind('"')
+        outside = text[:first] + text[last + 1 :]
+        if first == last or _WORD_CHAR.search(outside):
             raise QueryError(
                 f"In {text!r} stehen Anführungszeichen mitten im Wort; bitte eine ganze Wortgruppe "
                 'in "…" setzen.'
             )
-        inner = text[1:-1].strip()
+        inner = text[first + 1 : last].strip()
         if not _WORD_CHAR.search(inner):
             raise QueryError("Die Wortgruppe in Anführungszeichen ist leer.")
         return Clause(text=inner, phrase=True, negated=negated, field=field_name)
@@ -202,7 +207,10 @@ def parse_query(text: str, max_length: int = 500) -> ParsedQuery:
             if not value.strip('"').strip():
                 raise QueryError(f"Nach „{match[1]}:“ fehlt der Wert, etwa {match[1]}:Schule.")
             if name in TEXT_FIELDS:
-                clauses.append(_clause(value, value.startswith('"'), negated, TEXT_FIELDS[name]))
+                clause = _clause(value, '"' in value, negated, TEXT_FIELDS[name])
+                if clause is None:
+                    raise QueryError(f"Nach „{match[1]}:“ fehlt ein Wort, etwa {match[1]}:Schule.")
+                clauses.append(clause)
                 continue
             if negated:
                 raise QueryError(f"Der Filter „{match[1]}:“ lässt sich nicht mit „-“ ausschließen.")
@@ -211,7 +219,9 @@ def parse_query(text: str, max_length: int = 500) -> ParsedQuery:
                 raise QueryError(f"Der Filter „{match[1]}:“ steht mehrfach in der Anfrage.")
             filters[key] = value.strip('"').strip()
             continue
-        clauses.append(_clause(piece, quoted, negated, None))
+        clause = _clause(piece, quoted, negated, None)
+        if clause is not None:
+            clauses.append(clause)
     if not clauses and not filters:
         raise QueryError("Bitte einen Suchbegriff eingeben.")
     if clauses and all(c.negated for c in clauses) and not filters:

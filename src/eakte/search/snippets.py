@@ -18,18 +18,74 @@ def _matches(stem: str, exact: set[str], prefixes: tuple[str, ...]) -> bool:
 
 
 def _best_window(hits: list[tuple[int, str]], width: int) -> int:
-    """Index (into the chunk's words) where a window of ``width`` words covers most distinct
-    matched stems."""
-    best_start, best_score = hits[0][0], -1
-    for i, (start, _) in enumerate(hits):
-        distinct = {stem for pos, stem in hits[i:] if pos < start + width}
-        if len(distinct) > best_score:
-            best_start, best_score = start, len(distinct)
+    """Word index where a window of ``width`` words covers the most distinct matched stems
+    (the earliest such window); a sliding window over the hits, linear in their number."""
+    best_start, best_score = hits[0][0], 0
+    counts: dict[str, int] = {}
+    left = 0
+    for right, (position, stem) in enumerate(hits):
+        counts[stem] = counts.get(stem, 0) + 1
+        while hits[left][0] <= position - width:
+            old = hits[left][1]
+            counts[old] -= 1
+            if not counts[old]:
+                del counts[old]
+            left += 1
+        if len(counts) > best_score:
+            best_start, best_score = hits[left][0], len(counts)
+        del right
     return best_start
+
+
+def _fold_pattern(stem: str) -> str:
+    """A regex for the surface forms whose folded start is ``stem`` (umlauts, ß)."""
+    out = []
+    for part in re.split("(ss)", stem):
+        if part == "ss":
+            out.append("(?:ss|ß)")
+            continue
+        for char in part:
+            out.append({"a": "[aä]", "o": "[oö]", "u": "[uü]"}.get(char, re.escape(char)))
+    return "".join(out)
+
+
+def _locate(text: str, exact: set[str], prefixes: tuple[str, ...]) -> int | None:
+    """Offset of the first word that really matches, found by a regex pre-filter."""
+    targets = sorted(exact | set(prefixes), key=len, reverse=True)
+    if not targets:
+        return None
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(_fold_pattern(t) for t in targets) + r")\w*", re.IGNORECASE
+    )
+    for number, match in enumerate(pattern.finditer(text)):
+        if number >= 200:
+            break
+        word = match.group(0).lower()
+        if len(word) <= MAX_TOKEN_LENGTH and _matches(stems([word])[0], exact, prefixes):
+            return match.start()
+    return None
+
+
+LONG_TEXT = 6000
+WINDOW_BEFORE, WINDOW_AFTER = 400, 3000
 
 
 def highlight(text: str, exact: set[str], prefixes: tuple[str, ...], width: int = 32) -> str:
     """An HTML-escaped excerpt of ``text`` around the best cluster of matches, with ``<mark>``."""
+    if len(text) > LONG_TEXT:
+        offset = _locate(text, exact, prefixes)
+        if offset is not None:
+            start = max(0, offset - WINDOW_BEFORE)
+            window = text[start : offset + WINDOW_AFTER]
+            return _scan(window, exact, prefixes, width, start > 0) or _lead(text, width)
+        # No word of the text matches: the hit came from the title, subject or reference.
+        return _lead(text, width)
+    return _scan(text, exact, prefixes, width, False) or _lead(text, width)
+
+
+def _scan(
+    text: str, exact: set[str], prefixes: tuple[str, ...], width: int, text_before: bool
+) -> str:
     iterator = _WORD.finditer(text)
     for chunk_start in range(0, MAX_SCAN_WORDS, CHUNK):
         spans = [m.span() for m in islice(iterator, CHUNK)]
@@ -40,19 +96,18 @@ def highlight(text: str, exact: set[str], prefixes: tuple[str, ...], width: int 
         found = [(i, s) for i, s in enumerate(analyzed) if s and _matches(s, exact, prefixes)]
         if found:
             start = max(0, _best_window(found, width) - 4)
+            if text_before and chunk_start == 0:
+                start = max(start, 1)  # the cut may have split the first word
             marked = {i for i, _ in found}
-            return _render(
-                text,
-                spans,
-                start,
-                min(len(spans), start + width),
-                marked,
-                text_before=chunk_start > 0,
-            )
-    if not text:
-        return ""
-    all_spans = [m.span() for _, m in zip(range(width), _WORD.finditer(text), strict=False)]
-    return _render(text, all_spans, 0, len(all_spans), set()) if all_spans else ""
+            stop = min(len(spans), start + width)
+            return _render(text, spans, start, stop, marked, text_before or chunk_start > 0)
+    return ""
+
+
+def _lead(text: str, width: int) -> str:
+    """The beginning of the text, when no match lies in it (a hit on title or subject)."""
+    spans = [m.span() for _, m in zip(range(width), _WORD.finditer(text), strict=False)]
+    return _render(text, spans, 0, len(spans), set()) if spans else ""
 
 
 def _render(
