@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     ingest_batch_size: int = Field(
         default=100, ge=1, le=10_000, description="Files filed per transaction by eakte add."
     )
+    ingest_workers: int = Field(
+        default_factory=lambda: min(4, os.cpu_count() or 1),
+        ge=1,
+        le=64,
+        description="Worker processes that extract text while eakte add commits.",
+    )
     max_file_size: int = Field(
         default=1024 * 1024 * 1024,
         ge=1,

@@ -44,3 +44,17 @@ def test_delete(tmp_path: Path) -> None:
     store.delete(blob.sha256)
     assert not store.exists(blob.sha256)
     store.delete(blob.sha256)  # deleting twice is harmless
+
+
+def test_deferred_durability_is_completed_per_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FolderBlobStore(tmp_path / "blobs")
+    blobs = [store.put(io.BytesIO(f"Dokument {n}".encode()), durable=False) for n in range(3)]
+    store.make_durable([b.sha256 for b in blobs])  # one syncfs on Linux
+    # Where syncfs is unavailable every file and folder is fsynced instead.
+    monkeypatch.setattr("eakte.blobs.store._syncfs", lambda path: False)
+    store.make_durable([b.sha256 for b in blobs])
+    with pytest.raises(FileNotFoundError):
+        store.make_durable(["0" * 64])
+    assert sorted(store.iter_hashes()) == sorted(b.sha256 for b in blobs)

@@ -30,8 +30,15 @@ def test_folder_of_every_format_is_filed_and_searchable(
 ) -> None:
     county = make_county(db, rules)
     write_samples(tmp_path / "eingang")
+    # Two worker processes prepare while batches of four commit.
     summary = add_paths(
-        db, filer, county.bau_case.reference, [tmp_path / "eingang"], "t", batch_size=3
+        db,
+        filer,
+        county.bau_case.reference,
+        [tmp_path / "eingang"],
+        "t",
+        batch_size=4,
+        workers=2,
     )
     assert (summary.added, summary.duplicates, summary.failed) == (8, 0, [])
     assert summary.attachments == 1  # the PDF inside the e-mail
@@ -65,7 +72,7 @@ def test_running_again_files_nothing_twice(
     add_paths(db, filer, ref, [tmp_path / "eingang"], "t")
     before = count(db, documents)
     (tmp_path / "eingang" / "neu.txt").write_text("Nachtrag zur Statik")
-    again = add_paths(db, filer, ref, [tmp_path / "eingang"], "t")
+    again = add_paths(db, filer, ref, [tmp_path / "eingang"], "t", batch_size=4, workers=2)
     assert (again.added, again.duplicates) == (1, 8)
     assert count(db, documents) == before + 1
 

@@ -58,29 +58,42 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append one event in the caller's transaction."""
+    record_many(connection, actor, [(action, object_type, object_id, details or {})])
+
+
+def record_many(
+    connection: Connection,
+    actor: str,
+    events: list[tuple[str, str, str, dict[str, Any]]],
+) -> None:
+    """Append events ``(action, object_type, object_id, details)`` in one statement."""
+    if not events:
+        return
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_CHAIN_LOCK})
     last_id, prev_hash = _last(connection)
-    seq = last_id + 1
     at = datetime.now(UTC).isoformat(timespec="microseconds")
-    details = details or {}
-    digest = event_hash(
-        prev_hash, _hashed_fields(seq, at, actor, action, object_type, object_id, details)
-    )
-    connection.execute(
-        audit_events.insert().values(
-            id=seq,
-            occurred_at=datetime.fromisoformat(at),
-            actor=actor,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            details=json.dumps(details, sort_keys=True, ensure_ascii=False),
-            prev_hash=prev_hash,
-            hash=digest,
+    stamp = datetime.fromisoformat(at)
+    rows = []
+    for offset, (action, object_type, object_id, details) in enumerate(events, start=1):
+        seq = last_id + offset
+        fields = _hashed_fields(seq, at, actor, action, object_type, object_id, details)
+        digest = event_hash(prev_hash, fields)
+        rows.append(
+            {
+                "id": seq,
+                "occurred_at": stamp,
+                "actor": actor,
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "details": json.dumps(details, sort_keys=True, ensure_ascii=False),
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
         )
-    )
-    connection.info["audit_at"] = at
+        prev_hash = digest
+    connection.execute(audit_events.insert(), rows)
 
 
 @dataclass(frozen=True)

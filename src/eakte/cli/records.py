@@ -120,6 +120,7 @@ def add(app: App, paths: tuple[Path, ...], case_ref: str, as_json: bool) -> None
             list(paths),
             app.actor,
             batch_size=app.settings.ingest_batch_size,
+            workers=app.settings.ingest_workers,
             progress=lambda n: progress.advance(task, n),
         )
     result: dict[str, Any] = {
