@@ -389,6 +389,7 @@ class BulkLoader:
             analyse(
                 IndexSource(
                     0,
+                    dossier.lead_unit_id,
                     doc.title,
                     f"{case.subject} {dossier.subject}",
                     f"{case.reference} {dossier.reference}",

@@ -172,3 +172,22 @@ def test_index_changes_in_the_same_transaction(db: Database, county: County, fil
     with db.read() as c:
         count = c.execute(text("SELECT count(*) FROM documents")).scalar_one()
     assert count == 6
+
+
+def test_large_result_sets_keep_an_exact_total(
+    db: Database, county: County, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eakte.db.search_backends import PostgresSearch, SqliteSearch
+
+    monkeypatch.setattr(SqliteSearch, "RANK_CAP", 2)
+    monkeypatch.setattr(PostgresSearch, "RANK_CAP", 2)
+    result = run(db, "bau", "betreff:Bauantrag", limit=10)
+    assert result.total == 5
+    assert len(result.hits) == (2 if db.is_sqlite else 5)
+    assert run(db, "bau", "betreff:Bauantrag", limit=1, offset=3).total == 5
+
+
+def test_permission_tokens_are_not_searchable(db: Database, county: County) -> None:
+    units = {str(unit) for unit in range(1, 10)}
+    for unit in units:
+        assert run(db, "bau", f"u{unit}").total == 0

@@ -30,6 +30,7 @@ class IndexRow:
     subject: str
     reference: str
     body: str
+    acl: str = ""  # reading-right tokens (SQLite only)
 
 
 class SearchBackend(Protocol):
@@ -39,9 +40,16 @@ class SearchBackend(Protocol):
 
     def compile(self, terms: Sequence[MatchTerm]) -> str: ...
 
-    def ranked_sql(self, where: str) -> str: ...
+    def restrict(self, match: str, unit_ids: Sequence[int]) -> tuple[str, bool]:
+        """Add the permission filter to ``match`` where the index can apply it; the flag says
+        whether the SQL filter on ``documents.unit_id`` is still needed."""
+        ...
 
-    def count_sql(self, where: str) -> str: ...
+    def ranked_sql(self, where: str | None) -> str: ...
+
+    def count_sql(self, where: str | None) -> str: ...
+
+    RANK_CAP: int
 
 
 def _quote_fts(stem: str) -> str:
@@ -51,12 +59,16 @@ def _quote_fts(stem: str) -> str:
 class SqliteSearch:
     """FTS5 over analysed text."""
 
+    # User words never match the acl column.
     COLUMNS: ClassVar[dict[str | None, str]] = {
-        None: "",
+        None: "{title subject reference body} : ",
         "title": "title : ",
         "subject": "subject : ",
     }
-    WEIGHTS = "4.0, 3.0, 2.0, 1.0"  # title, subject, reference, body
+    WEIGHTS = "4.0, 3.0, 2.0, 1.0, 0.0"  # title, subject, reference, body, acl
+    # Queries with more readable hits than this rank the most recent ones (highest document
+    # ids) by BM25; scoring each of 100,000 matches would take a tenth of a second.
+    RANK_CAP = 2000
 
     def write(self, connection: Connection, rows: Sequence[IndexRow]) -> None:
         if not rows:
@@ -64,8 +76,8 @@ class SqliteSearch:
         self.delete(connection, [r.document_id for r in rows])
         connection.execute(
             text(
-                "INSERT INTO search_fts (rowid, title, subject, reference, body) "
-                "VALUES (:document_id, :title, :subject, :reference, :body)"
+                "INSERT INTO search_fts (rowid, title, subject, reference, body, acl) "
+                "VALUES (:document_id, :title, :subject, :reference, :body, :acl)"
             ),
             [row.__dict__ for row in rows],
         )
@@ -87,22 +99,33 @@ class SqliteSearch:
         negative = "".join(f" NOT {self._term(t)}" for t in terms if t.negated)
         return f"({positive}){negative}" if negative else positive
 
-    def ranked_sql(self, where: str) -> str:
+    def restrict(self, match: str, unit_ids: Sequence[int]) -> tuple[str, bool]:
+        # Units ids start at 1, so "u0" (no readable unit) matches nothing.
+        tokens = " OR ".join(f'"u{unit}"' for unit in unit_ids if unit > 0) or '"u0"'
+        return f"({match}) AND acl : ({tokens})", False
+
+    def ranked_sql(self, where: str | None) -> str:
         # bm25() may not appear beside a window function, so rank in a materialised CTE first.
+        # FTS5 walks the matches newest first and stops after RANK_CAP of them.
+        join, condition = _documents_join(where)
         return (
             "WITH matched AS MATERIALIZED ("
-            f"SELECT d.id AS id, -bm25(search_fts, {self.WEIGHTS}) AS score "
-            "FROM search_fts JOIN documents d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH :match AND {where}) "
+            f"SELECT search_fts.rowid AS id, -bm25(search_fts, {self.WEIGHTS}) AS score "
+            f"FROM search_fts{join} WHERE search_fts MATCH :match{condition} "
+            "ORDER BY search_fts.rowid DESC LIMIT :cap) "
             "SELECT id, score, count(*) OVER () AS total FROM matched "
             "ORDER BY score DESC, id LIMIT :limit OFFSET :offset"
         )
 
-    def count_sql(self, where: str) -> str:
-        return (
-            "SELECT count(*) FROM search_fts JOIN documents d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH :match AND {where}"
-        )
+    def count_sql(self, where: str | None) -> str:
+        join, condition = _documents_join(where)
+        return f"SELECT count(*) FROM search_fts{join} WHERE search_fts MATCH :match{condition}"
+
+
+def _documents_join(where: str | None) -> tuple[str, str]:
+    if where is None:
+        return "", ""
+    return " JOIN documents d ON d.id = search_fts.rowid", f" AND {where}"
 
 
 def _quote_ts(stem: str) -> str:
@@ -113,6 +136,7 @@ class PostgresSearch:
     """tsvector/tsquery over analysed text, ``simple`` configuration."""
 
     WEIGHT: ClassVar[dict[str | None, str]] = {None: "", "title": "A", "subject": "B"}
+    RANK_CAP = 2**31 - 1  # ranks every match
 
     def write(self, connection: Connection, rows: Sequence[IndexRow]) -> None:
         if not rows:
@@ -151,7 +175,11 @@ class PostgresSearch:
     def compile(self, terms: Sequence[MatchTerm]) -> str:
         return " & ".join(self._term(t) for t in terms)
 
-    def ranked_sql(self, where: str) -> str:
+    def restrict(self, match: str, unit_ids: Sequence[int]) -> tuple[str, bool]:
+        return match, True  # the GIN match and the join on documents.unit_id combine well
+
+    def ranked_sql(self, where: str | None) -> str:
+        where = where or "TRUE"
         return (
             "SELECT d.id AS id, ts_rank(s.tsv, q.query) AS score, count(*) OVER () AS total "
             "FROM search_index s JOIN documents d ON d.id = s.document_id "
@@ -160,7 +188,8 @@ class PostgresSearch:
             "ORDER BY score DESC, d.id LIMIT :limit OFFSET :offset"
         )
 
-    def count_sql(self, where: str) -> str:
+    def count_sql(self, where: str | None) -> str:
+        where = where or "TRUE"
         return (
             "SELECT count(*) FROM search_index s JOIN documents d ON d.id = s.document_id "
             f"WHERE s.tsv @@ to_tsquery('simple', :match) AND {where}"

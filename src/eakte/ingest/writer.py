@@ -137,7 +137,10 @@ def _insert_level(
     write_index(
         connection,
         [
-            analyse(IndexSource(doc_id, item.title, subject, reference, ""), item.analysed_body)
+            analyse(
+                IndexSource(doc_id, dossier.lead_unit_id, item.title, subject, reference, ""),
+                item.analysed_body,
+            )
             for doc_id, (item, _) in zip(ids, level, strict=True)
         ],
     )

@@ -16,6 +16,7 @@ class IndexSource:
     """The raw text of one document as it goes into the index."""
 
     document_id: int
+    unit_id: int  # the lead unit of the document's dossier: who may read it
     title: str
     subject: str  # case and dossier subjects
     reference: str  # case and dossier references
@@ -26,11 +27,17 @@ def analyse(source: IndexSource, analysed_body: str | None = None) -> IndexRow:
     """Analyse a source; ``analysed_body`` lets ingest analyse the body outside the transaction."""
     return IndexRow(
         document_id=source.document_id,
+        acl=acl_tokens(source.unit_id),
         title=analyze_to_string(source.title),
         subject=analyze_to_string(source.subject),
         reference=analyze_to_string(source.reference),
         body=analysed_body if analysed_body is not None else analyze_to_string(source.body),
     )
+
+
+def acl_tokens(unit_id: int) -> str:
+    """Index tokens that name who may read a document (see ``SqliteSearch.restrict``)."""
+    return f"u{unit_id}"
 
 
 def write_index(connection: Connection, rows: Sequence[IndexRow]) -> None:

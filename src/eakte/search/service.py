@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import BindParameter, Connection, bindparam, text
 
 from eakte.core.query import ParsedQuery, parse_query
 from eakte.core.units import descendants
@@ -63,7 +63,7 @@ class SearchResult:
 def _filters(
     connection: Connection, query: ParsedQuery, units: set[int]
 ) -> tuple[list[str], dict[str, Any]]:
-    where = ["d.unit_id IN :units"]
+    where: list[str] = []
     params: dict[str, Any] = {}
     if query.unit:
         unit = get_unit(connection, query.unit)
@@ -99,33 +99,37 @@ def _ranked(
     connection: Connection, query: ParsedQuery, where: list[str], params: dict[str, Any]
 ) -> tuple[list[tuple[int, float]], int, tuple[set[str], tuple[str, ...]]]:
     terms = match_terms(query)
-    clause = " AND ".join(where)
     if terms and all(t.negated for t in terms):
         raise QueryError("Ausschlüsse mit „-“ brauchen mindestens einen Suchbegriff dazu.")
+    backend = backend_for(connection)
     if terms:
-        backend = backend_for(connection)
-        params["match"] = backend.compile(terms)
-        sql = backend.ranked_sql(clause)
+        params["match"], needs_unit_filter = backend.restrict(
+            backend.compile(terms), params["units"]
+        )
+        params["cap"] = backend.RANK_CAP
+        if needs_unit_filter:
+            where = ["d.unit_id IN :units", *where]
+        clause = " AND ".join(where) or None
+        sql, count_sql = backend.ranked_sql(clause), backend.count_sql(clause)
     else:
+        clause = " AND ".join(["d.unit_id IN :units", *where])
         sql = (
             f"SELECT d.id AS id, 0.0 AS score, count(*) OVER () AS total FROM documents d "
             f"WHERE {clause} ORDER BY d.document_date DESC, d.id DESC "
             "LIMIT :limit OFFSET :offset"
         )
-    statement = text(sql).bindparams(bindparam("units", expanding=True))
-    rows = connection.execute(statement, params).all()
+        count_sql = f"SELECT count(*) FROM documents d WHERE {clause}"
+    expanding: list[BindParameter[Any]] = (
+        [bindparam("units", expanding=True)] if ":units" in sql else []
+    )
+    rows = connection.execute(text(sql).bindparams(*expanding), params).all()
     total = int(rows[0].total) if rows else 0
-    if not rows and params["offset"] > 0:
-        count_sql = (
-            backend_for(connection).count_sql(clause)
-            if terms
-            else f"SELECT count(*) FROM documents d WHERE {clause}"
-        )
+    # Past the last page, or beyond the ranking cap, the window count is not the total.
+    if (not rows and params["offset"] > 0) or (terms and total >= backend.RANK_CAP):
+        count_params = {k: v for k, v in params.items() if k not in ("limit", "offset", "cap")}
+        expanding = [bindparam("units", expanding=True)] if ":units" in count_sql else []
         total = int(
-            connection.execute(
-                text(count_sql).bindparams(bindparam("units", expanding=True)),
-                {k: v for k, v in params.items() if k not in ("limit", "offset")},
-            ).scalar_one()
+            connection.execute(text(count_sql).bindparams(*expanding), count_params).scalar_one()
         )
     return [(r.id, float(r.score)) for r in rows], total, highlight_targets(terms)
 

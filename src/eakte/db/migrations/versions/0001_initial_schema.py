@@ -241,7 +241,9 @@ def upgrade() -> None:
 
 
 def _create_search_index() -> None:
-    """SQLite: an FTS5 table keyed by document id. PostgreSQL: tsvector + GIN.
+    """SQLite: an FTS5 table keyed by document id, whose ``acl`` column holds one token per
+    reading right (``u<unit id>``) so that the permission filter runs inside the index.
+    PostgreSQL: tsvector + GIN, filtered by an ordinary join.
 
     Both hold text already analysed by eakte.search.analyzer (lower case, stemmed, folded), so
     that both backends match exactly the same way.
@@ -249,7 +251,8 @@ def _create_search_index() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5("
-            "title, subject, reference, body, tokenize = 'unicode61 remove_diacritics 0')"
+            "title, subject, reference, body, acl, "
+            "tokenize = 'unicode61 remove_diacritics 0')"
         )
         return
     op.create_table(
