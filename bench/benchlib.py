@@ -390,6 +390,7 @@ class BulkLoader:
                 IndexSource(
                     0,
                     dossier.lead_unit_id,
+                    dossier.confidentiality,
                     doc.title,
                     f"{case.subject} {dossier.subject}",
                     f"{case.reference} {dossier.reference}",

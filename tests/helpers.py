@@ -40,7 +40,8 @@ def make_county(db: Database, rules: tuple[Any, Any]) -> County:
         organisation.add_unit(c, "JA", "Jugendamt", "KV", "test")
         organisation.add_user(c, "bau", "Maria Wagner", ["BAU"], "test")
         organisation.add_user(c, "bau1", "Stefan Keller", ["BAU-1"], "test")
-        organisation.add_user(c, "ja", "Tarek Yilmaz", ["JA"], "test")
+        organisation.add_user(c, "ja", "Tarek Yilmaz", ["JA"], "test", clearance="003")
+        organisation.add_user(c, "ja2", "Jana Berg", ["JA"], "test")  # clearance 002
         organisation.add_user(c, "dez", "Dirk Fischer", ["D2"], "test")
         fileplan.import_plan(c, parse_plan_csv(PLAN), "test")
         bau_dossier = dossiers.create_dossier(

@@ -138,7 +138,7 @@ def test_units_and_users(db: Database, rules: Any) -> None:
     with pytest.raises(ValidationError), db.write() as c:
         organisation.add_user(c, "mit leer", "Neu", ["BAU"], "t")
     with db.read() as c:
-        assert [u[0] for u in organisation.list_users(c)] == ["bau", "bau1", "dez", "ja"]
+        assert [u[0] for u in organisation.list_users(c)] == ["bau", "bau1", "dez", "ja", "ja2"]
 
 
 def test_describe_hides_records_of_other_units(db: Database, rules: Any, filer: Filer) -> None:

@@ -191,3 +191,15 @@ def test_permission_tokens_are_not_searchable(db: Database, county: County) -> N
     units = {str(unit) for unit in range(1, 10)}
     for unit in units:
         assert run(db, "bau", f"u{unit}").total == 0
+
+
+def test_confidentiality_above_clearance_is_invisible(db: Database, county: County) -> None:
+    # The Jugendamt's dossier is 003 (vertraulich): ja has clearance 003, ja2 only 002.
+    assert run(db, "ja", "Hilfeplan").total == 1
+    assert run(db, "ja2", "Hilfeplan").total == 0
+    assert run(db, "ja2", "typ:text").total == 0
+    with db.read() as c:
+        from eakte.records.lookup import describe
+
+        with pytest.raises(NotFoundError):
+            describe(c, county.ja_dossier.reference, get_user(c, "ja2"))

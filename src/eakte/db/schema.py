@@ -51,6 +51,36 @@ users = Table(
     Column("name", String(200), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", TS, nullable=False),
+    # Roles: admin, registry, clerk, reader (comma-separated); none of them bypasses reading
+    # rights. clearance: the highest confidentiality level (001–005) the person may read.
+    Column("roles", String(100), nullable=False, server_default="clerk"),
+    Column("clearance", String(3), nullable=False, server_default="002"),
+    Column("password_hash", String(200), nullable=True),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", TS, nullable=True),
+    Column("oidc_subject", String(255), nullable=True, unique=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie value
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("revoked_at", TS, nullable=True),
+    Column("last_used_at", TS, nullable=True),
 )
 
 user_units = Table(

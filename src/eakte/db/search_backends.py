@@ -40,9 +40,10 @@ class SearchBackend(Protocol):
 
     def compile(self, terms: Sequence[MatchTerm]) -> str: ...
 
-    def restrict(self, match: str, unit_ids: Sequence[int]) -> tuple[str, bool]:
-        """Add the permission filter to ``match`` where the index can apply it; the flag says
-        whether the SQL filter on ``documents.unit_id`` is still needed."""
+    def restrict(self, match: str, unit_ids: Sequence[int], clearance: str) -> tuple[str, bool]:
+        """Add the permission filter (readable units, confidentiality up to ``clearance``) to
+        ``match`` where the index can apply it; the flag says whether the SQL filter
+        (``permission_sql``) is still needed."""
         ...
 
     def ranked_sql(self, where: str | None) -> str: ...
@@ -99,10 +100,14 @@ class SqliteSearch:
         negative = "".join(f" NOT {self._term(t)}" for t in terms if t.negated)
         return f"({positive}){negative}" if negative else positive
 
-    def restrict(self, match: str, unit_ids: Sequence[int]) -> tuple[str, bool]:
+    def restrict(self, match: str, unit_ids: Sequence[int], clearance: str) -> tuple[str, bool]:
         # Units ids start at 1, so "u0" (no readable unit) matches nothing.
         tokens = " OR ".join(f'"u{unit}"' for unit in unit_ids if unit > 0) or '"u0"'
-        return f"({match}) AND acl : ({tokens})", False
+        restricted = f"({match}) AND acl : ({tokens})"
+        above = [f'"c{level:03d}"' for level in range(int(clearance) + 1, 6)]
+        if above:
+            restricted += f" NOT acl : ({' OR '.join(above)})"
+        return restricted, False
 
     def ranked_sql(self, where: str | None) -> str:
         # bm25() may not appear beside a window function, so rank in a materialised CTE first.
@@ -175,8 +180,8 @@ class PostgresSearch:
     def compile(self, terms: Sequence[MatchTerm]) -> str:
         return " & ".join(self._term(t) for t in terms)
 
-    def restrict(self, match: str, unit_ids: Sequence[int]) -> tuple[str, bool]:
-        return match, True  # the GIN match and the join on documents.unit_id combine well
+    def restrict(self, match: str, unit_ids: Sequence[int], clearance: str) -> tuple[str, bool]:
+        return match, True  # the GIN match and the join on documents combine well
 
     def ranked_sql(self, where: str | None) -> str:
         where = where or "TRUE"

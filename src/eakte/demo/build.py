@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from eakte.auth.passwords import hash_password
 from eakte.core.fileplan import parse_plan_csv
 from eakte.core.references import ReferenceRule
 from eakte.db.engine import Database
@@ -15,6 +16,7 @@ from eakte.ingest.filing import Filer, PreparedFile
 from eakte.records import dossiers, fileplan, organisation
 
 ACTOR = "demo"
+DEMO_PASSWORD = "demo"
 
 
 def _letter(topic: str, subject: str, person: str, when: datetime, signer: str) -> str:
@@ -104,8 +106,9 @@ def build_demo(
     with db.write() as connection:
         for code, name, parent in UNITS:
             organisation.add_unit(connection, code, name, parent, ACTOR)
-        for login, name, units in USERS:
-            organisation.add_user(connection, login, name, units, ACTOR)
+        password = hash_password(DEMO_PASSWORD)
+        for login, name, units, roles, clearance in USERS:
+            organisation.add_user(connection, login, name, units, ACTOR, roles, clearance, password)
         fileplan.import_plan(connection, parse_plan_csv(PLAN_CSV), ACTOR)
     signers = {u[2][0]: u[1] for u in USERS}
     counts = {"units": len(UNITS), "users": len(USERS), "dossiers": 0, "cases": 0, "documents": 0}

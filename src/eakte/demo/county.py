@@ -18,17 +18,17 @@ UNITS = [
     ("SA", "Sozialamt", "D3"),
 ]
 
-# (login, name, units)
+# (login, name, units, roles, clearance); every demo password is "demo"
 USERS = [
-    ("m.wagner", "Maria Wagner", ["BAU"]),
-    ("s.keller", "Stefan Keller", ["BAU-1"]),
-    ("k.becker", "Katrin Becker", ["OA"]),
-    ("t.yilmaz", "Tarek Yilmaz", ["JA"]),
-    ("a.schmidt", "Anna Schmidt", ["SA"]),
-    ("l.hoffmann", "Lena Hoffmann", ["ARCH"]),
-    ("j.neumann", "Jonas Neumann", ["IT"]),
-    ("h.vogel", "Hannah Vogel", ["HA"]),
-    ("d.fischer", "Dr. Dirk Fischer", ["D2"]),
+    ("m.wagner", "Maria Wagner", ["BAU"], ["clerk"], "002"),
+    ("s.keller", "Stefan Keller", ["BAU-1"], ["clerk"], "002"),
+    ("k.becker", "Katrin Becker", ["OA"], ["clerk"], "002"),
+    ("t.yilmaz", "Tarek Yilmaz", ["JA"], ["clerk"], "003"),
+    ("a.schmidt", "Anna Schmidt", ["SA"], ["clerk"], "003"),
+    ("l.hoffmann", "Lena Hoffmann", ["ARCH"], ["registry", "clerk"], "002"),
+    ("j.neumann", "Jonas Neumann", ["IT"], ["admin", "clerk"], "002"),
+    ("h.vogel", "Hannah Vogel", ["HA"], ["registry", "clerk"], "002"),
+    ("d.fischer", "Dr. Dirk Fischer", ["D2"], ["reader"], "002"),
 ]
 
 PLAN_CSV = """Kennzeichen,Titel,Aufbewahrungsfrist,Aussonderungsart,Federführung

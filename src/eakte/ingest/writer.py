@@ -138,7 +138,15 @@ def _insert_level(
         connection,
         [
             analyse(
-                IndexSource(doc_id, dossier.lead_unit_id, item.title, subject, reference, ""),
+                IndexSource(
+                    doc_id,
+                    dossier.lead_unit_id,
+                    dossier.confidentiality,
+                    item.title,
+                    subject,
+                    reference,
+                    "",
+                ),
                 item.analysed_body,
             )
             for doc_id, (item, _) in zip(ids, level, strict=True)

@@ -1,4 +1,5 @@
-"""What a user may read. For now: dossiers whose lead unit is one of the user's units or below.
+"""What a user may read: dossiers whose lead unit is one of the user's units or below, up to
+the user's clearance (confidentiality level).
 
 Every read path (search, show, download) asks this module, so that the rule lives in one place.
 """
@@ -24,5 +25,6 @@ def readable_unit_ids(connection: Connection, user: User) -> set[int]:
     return descendants(user.unit_ids, unit_parents(connection))
 
 
-def can_read_unit(connection: Connection, user: User, unit_id: int) -> bool:
-    return unit_id in readable_unit_ids(connection, user)
+def can_read(connection: Connection, user: User, unit_id: int, confidentiality: str) -> bool:
+    """May ``user`` read a dossier led by ``unit_id`` at this confidentiality level?"""
+    return confidentiality <= user.clearance and unit_id in readable_unit_ids(connection, user)

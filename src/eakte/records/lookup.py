@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, select
 from eakte.core.records import STATE_LABELS_DE, DocumentState
 from eakte.db.schema import cases, documents, dossiers, org_units, plan_items, versions
 from eakte.errors import NotFoundError
-from eakte.records.access import readable_unit_ids
+from eakte.records.access import can_read
 from eakte.records.organisation import User
 
 
@@ -23,9 +23,16 @@ def _unit_code(connection: Connection, unit_id: int) -> str:
     )
 
 
-def _check(connection: Connection, user: User | None, unit_id: int, label: str) -> None:
+def _check(connection: Connection, user: User | None, dossier_id: int, label: str) -> None:
     # A record the user may not read answers exactly like a missing one.
-    if user is not None and unit_id not in readable_unit_ids(connection, user):
+    if user is None:
+        return
+    dossier = connection.execute(
+        select(dossiers.c.lead_unit_id, dossiers.c.confidentiality).where(
+            dossiers.c.id == dossier_id
+        )
+    ).one()
+    if not can_read(connection, user, dossier.lead_unit_id, dossier.confidentiality):
         raise NotFoundError(f"{label} gibt es nicht.")
 
 
@@ -149,16 +156,16 @@ def describe(connection: Connection, ref_or_id: str, user: User | None = None) -
         select(dossiers).where((dossiers.c.reference == ref_or_id) | (dossiers.c.uuid == ref_or_id))
     ).first()
     if row is not None:
-        _check(connection, user, row.lead_unit_id, f"Akte {ref_or_id!r}")
+        _check(connection, user, row.id, f"Akte {ref_or_id!r}")
         return _describe_dossier(connection, row)
     row = connection.execute(
         select(cases).where((cases.c.reference == ref_or_id) | (cases.c.uuid == ref_or_id))
     ).first()
     if row is not None:
-        _check(connection, user, row.lead_unit_id, f"Vorgang {ref_or_id!r}")
+        _check(connection, user, row.dossier_id, f"Vorgang {ref_or_id!r}")
         return _describe_case(connection, row)
     row = connection.execute(select(documents).where(documents.c.uuid == ref_or_id)).first()
     if row is not None:
-        _check(connection, user, row.unit_id, f"Dokument {ref_or_id!r}")
+        _check(connection, user, row.dossier_id, f"Dokument {ref_or_id!r}")
         return _describe_document(connection, row)
     raise NotFoundError(f"Weder Akte noch Vorgang noch Dokument {ref_or_id!r} gefunden.")

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from eakte import audit
+from eakte.core.records import Confidentiality
 from eakte.core.units import validate_unit_code
 from eakte.db.schema import org_units, user_units, users
 from eakte.errors import ConflictError, NotFoundError, ValidationError
@@ -63,6 +64,11 @@ class User:
     login: str
     name: str
     unit_ids: tuple[int, ...]
+    roles: frozenset[str] = frozenset({"clerk"})
+    clearance: str = "002"
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
 
 
 def _validate_login(login: str) -> str:
@@ -73,9 +79,19 @@ def _validate_login(login: str) -> str:
 
 
 def add_user(
-    connection: Connection, login: str, name: str, unit_codes: list[str], actor: str
+    connection: Connection,
+    login: str,
+    name: str,
+    unit_codes: list[str],
+    actor: str,
+    roles: list[str] | None = None,
+    clearance: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
+    """Create a person; ``roles`` default to clerk, ``clearance`` to 002 (internal)."""
     login = _validate_login(login)
+    role_set = validate_roles(roles or ["clerk"])
+    level = Confidentiality.parse(clearance or "002").value
     name = " ".join(name.split())
     if not name:
         raise ValidationError("Der Name der Person darf nicht leer sein.")
@@ -89,7 +105,15 @@ def add_user(
     try:
         user_id = connection.execute(
             users.insert()
-            .values(login=login, name=name, active=True, created_at=now())
+            .values(
+                login=login,
+                name=name,
+                active=True,
+                created_at=now(),
+                roles=",".join(sorted(role_set)),
+                clearance=level,
+                password_hash=password_hash,
+            )
             .returning(users.c.id)
         ).scalar_one()
     except IntegrityError as exc:
@@ -101,9 +125,14 @@ def add_user(
         "user.create",
         "user",
         login,
-        {"name": name, "units": [u.code for u in units]},
+        {
+            "name": name,
+            "units": [u.code for u in units],
+            "roles": sorted(role_set),
+            "clearance": level,
+        },
     )
-    return User(user_id, login, name, tuple(u.id for u in units))
+    return User(user_id, login, name, tuple(u.id for u in units), role_set, level)
 
 
 def get_user(connection: Connection, login: str) -> User:
@@ -115,7 +144,28 @@ def get_user(connection: Connection, login: str) -> User:
         .scalars()
         .all()
     )
-    return User(row.id, row.login, row.name, tuple(unit_ids))
+    return User(
+        row.id,
+        row.login,
+        row.name,
+        tuple(unit_ids),
+        frozenset(filter(None, row.roles.split(","))),
+        row.clearance,
+    )
+
+
+ROLES = ("admin", "registry", "clerk", "reader")
+
+
+def validate_roles(roles: list[str]) -> frozenset[str]:
+    cleaned = frozenset(r.strip().lower() for r in roles if r.strip())
+    unknown = cleaned - set(ROLES)
+    if unknown or not cleaned:
+        raise ValidationError(
+            f"Rolle(n) {', '.join(sorted(unknown)) or '(keine)'} unbekannt: erlaubt sind "
+            "admin, registry, clerk und reader."
+        )
+    return cleaned
 
 
 def list_users(connection: Connection) -> list[tuple[str, str, list[str]]]:

@@ -17,6 +17,7 @@ class IndexSource:
 
     document_id: int
     unit_id: int  # the lead unit of the document's dossier: who may read it
+    confidentiality: str  # the dossier's level, 001–005
     title: str
     subject: str  # case and dossier subjects
     reference: str  # case and dossier references
@@ -27,7 +28,7 @@ def analyse(source: IndexSource, analysed_body: str | None = None) -> IndexRow:
     """Analyse a source; ``analysed_body`` lets ingest analyse the body outside the transaction."""
     return IndexRow(
         document_id=source.document_id,
-        acl=acl_tokens(source.unit_id),
+        acl=acl_tokens(source.unit_id, source.confidentiality),
         title=analyze_to_string(source.title),
         subject=analyze_to_string(source.subject),
         reference=analyze_to_string(source.reference),
@@ -35,9 +36,9 @@ def analyse(source: IndexSource, analysed_body: str | None = None) -> IndexRow:
     )
 
 
-def acl_tokens(unit_id: int) -> str:
-    """Index tokens that name who may read a document (see ``SqliteSearch.restrict``)."""
-    return f"u{unit_id}"
+def acl_tokens(unit_id: int, confidentiality: str) -> str:
+    """Index tokens that say who may read a document (see ``SqliteSearch.restrict``)."""
+    return f"u{unit_id} c{confidentiality}"
 
 
 def write_index(connection: Connection, rows: Sequence[IndexRow]) -> None:

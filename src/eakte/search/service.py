@@ -18,6 +18,11 @@ from eakte.search.snippets import highlight
 from eakte.search.terms import highlight_targets, match_terms
 
 MAX_LIMIT = 200
+# Readable units and confidentiality up to the user's clearance, as SQL on ``documents d``.
+PERMISSION_SQL = (
+    "d.unit_id IN :units",
+    "d.dossier_id IN (SELECT dz.id FROM dossiers dz WHERE dz.confidentiality <= :clearance)",
+)
 SNIPPET_TEXT_CHARS = 200_000
 TYPE_ALIASES = {
     "pdf": "pdf",
@@ -104,15 +109,15 @@ def _ranked(
     backend = backend_for(connection)
     if terms:
         params["match"], needs_unit_filter = backend.restrict(
-            backend.compile(terms), params["units"]
+            backend.compile(terms), params["units"], params["clearance"]
         )
         params["cap"] = backend.RANK_CAP
         if needs_unit_filter:
-            where = ["d.unit_id IN :units", *where]
+            where = [*PERMISSION_SQL, *where]
         clause = " AND ".join(where) or None
         sql, count_sql = backend.ranked_sql(clause), backend.count_sql(clause)
     else:
-        clause = " AND ".join(["d.unit_id IN :units", *where])
+        clause = " AND ".join([*PERMISSION_SQL, *where])
         sql = (
             f"SELECT d.id AS id, 0.0 AS score, count(*) OVER () AS total FROM documents d "
             f"WHERE {clause} ORDER BY d.document_date DESC, d.id DESC "
@@ -166,7 +171,7 @@ def search(
         raise QueryError("Der Versatz darf nicht negativ sein.")
     query = parse_query(query_text, max_length=max_length)
     where, params = _filters(connection, query, readable_unit_ids(connection, user))
-    params.update(limit=limit, offset=offset)
+    params.update(limit=limit, offset=offset, clearance=user.clearance)
     ranked, total, (exact, prefixes) = _ranked(connection, query, where, params)
     details = _details(connection, [doc_id for doc_id, _ in ranked])
     hits = []
