@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     max_query_length: int = Field(
         default=500, ge=10, description="Longest search query accepted, in characters."
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer URL (Keycloak, ADFS); unset: local accounts only.",
+    )
+    oidc_client_id: str = Field(default="eakte", description="OIDC client id.")
+    oidc_client_secret: str = Field(default="", description="OIDC client secret.")
     sqlite_busy_timeout_ms: int = Field(
         default=30_000, ge=0, description="How long SQLite waits for the writer lock."
     )

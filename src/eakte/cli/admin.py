@@ -10,6 +10,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from eakte import audit
+from eakte.auth import service as auth
+from eakte.auth.passwords import MIN_LENGTH, hash_password
 from eakte.cli.context import App, pass_app, stderr_is_tty
 from eakte.core.fileplan import parse_plan_csv, parse_plan_json
 from eakte.db.migrate import upgrade
@@ -82,20 +84,134 @@ def user() -> None:
     """Personen und ihre Organisationseinheiten."""
 
 
+def _read_password(password_stdin: bool) -> str | None:
+    if not password_stdin:
+        return None
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_LENGTH:
+        raise ValidationError(f"Das Passwort braucht mindestens {MIN_LENGTH} Zeichen.")
+    return password
+
+
 @user.command("add")
 @click.argument("login")
 @click.option("--name", required=True, help="Vor- und Nachname.")
 @click.option("--unit", "units", multiple=True, required=True, help="Kürzel; mehrfach möglich.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    help="admin, registry, clerk oder reader; mehrfach möglich (Standard: clerk).",
+)
+@click.option("--clearance", default=None, help="Höchste lesbare Vertraulichkeit, 001–005.")
+@click.option("--password-stdin", is_flag=True, help="Passwort aus der ersten Zeile der Eingabe.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
-def user_add(app: App, login: str, name: str, units: tuple[str, ...], as_json: bool) -> None:
+def user_add(
+    app: App,
+    login: str,
+    name: str,
+    units: tuple[str, ...],
+    roles: tuple[str, ...],
+    clearance: str | None,
+    password_stdin: bool,
+    as_json: bool,
+) -> None:
     """Person mit Anmeldenamen LOGIN anlegen."""
+    password = _read_password(password_stdin)
     with app.require_schema().write() as connection:
-        created = organisation.add_user(connection, login, name, list(units), app.actor)
+        created = organisation.add_user(
+            connection,
+            login,
+            name,
+            list(units),
+            app.actor,
+            list(roles) or None,
+            clearance,
+            hash_password(password) if password else None,
+        )
     if as_json:
         app.emit_json({"login": created.login, "name": created.name, "units": list(units)})
     else:
         app.console.print(f"Person {created.login} ({created.name}) angelegt.")
+
+
+@user.command("password")
+@click.argument("login")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="Neues Passwort aus der ersten Zeile der Eingabe.",
+)
+@pass_app
+def user_password(app: App, login: str, password_stdin: bool) -> None:
+    """Passwort von LOGIN setzen (hebt eine Sperre nach Fehlversuchen auf)."""
+    password = _read_password(password_stdin) or ""
+    with app.require_schema().write() as connection:
+        auth.set_password(connection, login, password, app.actor)
+    app.console.print(f"Passwort für {login} gesetzt.")
+
+
+@click.group()
+def token() -> None:
+    """API-Token für Fachverfahren."""
+
+
+@token.command("create")
+@click.argument("login")
+@click.option("--name", required=True, help="Wofür, z. B. »Fachverfahren Bauantrag«.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def token_create(app: App, login: str, name: str, as_json: bool) -> None:
+    """Neues API-Token für LOGIN; es wird nur dieses eine Mal angezeigt."""
+    with app.require_schema().write() as connection:
+        secret = auth.create_token(connection, login, name, app.actor)
+    if as_json:
+        app.emit_json({"login": login, "name": name, "token": secret})
+    else:
+        click.echo(secret)
+
+
+@token.command("revoke")
+@click.argument("login")
+@click.option("--name", required=True)
+@pass_app
+def token_revoke(app: App, login: str, name: str) -> None:
+    """Die Token mit diesem Namen von LOGIN widerrufen."""
+    with app.require_schema().write() as connection:
+        count = auth.revoke_tokens(connection, login, name, app.actor)
+    app.console.print(f"{count} Token widerrufen.")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Prozesse (mit PostgreSQL mehr als einer).",
+)
+@pass_app
+def serve(app: App, host: str, port: int, workers: int) -> None:
+    """Die Weboberfläche und die API starten."""
+    import uvicorn
+
+    app.require_schema()
+    app.close()
+    if workers > 1 and app.db.is_sqlite:
+        raise ValidationError("Mit SQLite läuft eakte serve in einem Prozess (--workers 1).")
+    click.echo(f"eakte läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
+    uvicorn.run(
+        "eakte.web.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=True,
+    )
 
 
 @user.command("list")
@@ -291,4 +407,4 @@ def demo(app: App, as_json: bool) -> None:
         )
 
 
-COMMANDS = (init, unit, user, plan, check_cmd, audit_group, demo)
+COMMANDS = (init, unit, user, token, plan, check_cmd, audit_group, demo, serve)

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import BinaryIO
 
 from sqlalchemy import Connection
 
@@ -76,6 +77,11 @@ class Filer:
         if not prepared.extraction_pending:
             return prepared
         return self._prepare_blob(prepared.blob, prepared.filename, prepared.document_date, 0)
+
+    def prepare_stream(self, stream: BinaryIO, filename: str) -> PreparedFile:
+        """Store an uploaded stream (read in chunks, hashed on the way) and extract it."""
+        blob = self.blobs.put(stream, max_size=self.max_file_size, durable=self.durable)
+        return self._prepare_blob(blob, safe_filename(filename), now().date(), depth=0)
 
     def prepare_bytes(self, data: bytes, filename: str, depth: int = 0) -> PreparedFile:
         if len(data) > self.max_file_size:

@@ -1,0 +1,107 @@
+"""Application factory: routers, static files, error pages, security headers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from eakte import __version__
+from eakte.errors import (
+    ClosedError,
+    ConflictError,
+    EakteError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from eakte.settings import Settings
+from eakte.web import api, pages
+from eakte.web.security import LoginRequired
+from eakte.web.state import HERE, WebState
+
+STATUS = {
+    NotFoundError: 404,
+    PermissionDeniedError: 403,
+    ClosedError: 409,
+    ConflictError: 409,
+    ValidationError: 400,
+}
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+
+
+def _status(error: EakteError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def create_app(settings: Settings) -> FastAPI:
+    web_state = WebState.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        web_state.db.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="eakte API",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        description="Schnittstelle der E-Akte für Fachverfahren. Anmeldung mit API-Token "
+        "(Authorization: Bearer …).",
+    )
+    app.state.eakte = web_state
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?weiter={quote(target)}", status_code=303)
+
+    @app.exception_handler(EakteError)
+    async def _domain(request: Request, error: EakteError) -> Response:
+        status = _status(error)
+        if request.url.path.startswith("/api/"):
+            if status == 403 and "Anmeldung" in error.message:
+                status = 401
+            return JSONResponse({"detail": error.message}, status_code=status)
+        return pages.error_page(request, status, error.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        message = {
+            404: "Diese Seite gibt es nicht.",
+            405: "Diese Aktion ist hier nicht möglich.",
+        }.get(error.status_code, str(error.detail))
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=error.status_code)
+        return pages.error_page(request, error.status_code, message)
+
+    @app.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    return app

@@ -1,0 +1,301 @@
+"""German HTML pages: login, desk, file plan, dossier, case (upload, close), document, search."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from eakte.auth import service as auth
+from eakte.core.records import STATE_LABELS_DE, DocumentState
+from eakte.errors import EakteError, QueryError
+from eakte.records import dossiers as dossier_service
+from eakte.records import fileplan, listing
+from eakte.records.lookup import describe
+from eakte.records.organisation import User
+from eakte.search import search
+from eakte.web import uploads
+from eakte.web.content import content_response
+from eakte.web.security import COOKIE, check_csrf, current_session, page_user, require_role, state
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+ACTIONS_DE = {
+    "dossier.create": "Akte angelegt",
+    "dossier.close": "Akte abgeschlossen (z.d.A.)",
+    "case.create": "Vorgang angelegt",
+    "case.close": "Vorgang abgeschlossen (z.d.A.)",
+    "document.file": "Dokument abgelegt",
+    "document.download": "Inhalt abgerufen",
+}
+KIND_DE = {
+    "pdf": "PDF",
+    "docx": "Word",
+    "odt": "ODT",
+    "text": "Text",
+    "html": "HTML",
+    "email": "E-Mail",
+    "msg": "Outlook-Nachricht",
+    "image": "Bild",
+    "other": "Sonstige",
+}
+UserDep = Annotated[User, Depends(page_user)]
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    session = current_session(request)
+    return state(request).templates.TemplateResponse(
+        request,
+        template,
+        {
+            "user": session.user if session else None,
+            "csrf": session.csrf_token if session else "",
+            "state_labels": {s.value: label for s, label in STATE_LABELS_DE.items()},
+            "kinds": KIND_DE,
+            "actions": ACTIONS_DE,
+            **context,
+        },
+        status_code=status,
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {
+        404: "Nicht gefunden",
+        403: "Nicht erlaubt",
+        409: "Nicht möglich",
+        400: "Eingabe prüfen",
+    }
+    return render(
+        request, "error.html", status=status, title=titles.get(status, "Fehler"), message=message
+    )
+
+
+def _safe_target(target: str | None) -> str:
+    # Only local paths: never redirect a person to another site after login.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/login")
+def login_form(request: Request, weiter: str | None = None) -> HTMLResponse:
+    return render(
+        request,
+        "login.html",
+        target=_safe_target(weiter),
+        error=None,
+        oidc=request.app.state.eakte.settings.oidc_issuer is not None,
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    login: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    weiter: Annotated[str, Form()] = "/",
+) -> Response:
+    db = state(request).db
+    with db.write() as connection:
+        result = auth.authenticate(connection, login, password)
+        session = auth.start_session(connection, result.user) if result.user else None
+    if session is None:
+        return render(
+            request,
+            "login.html",
+            status=401,
+            target=_safe_target(weiter),
+            error=result.message,
+            login=login,
+            oidc=request.app.state.eakte.settings.oidc_issuer is not None,
+        )
+    response = RedirectResponse(_safe_target(weiter), status_code=303)
+    set_session_cookie(request, response, session.cookie)
+    return response
+
+
+def set_session_cookie(request: Request, response: Response, cookie: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        cookie,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        path="/",
+    )
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+    check_csrf(request, csrf)
+    cookie = request.cookies.get(COOKIE, "")
+    with state(request).db.write() as connection:
+        auth.end_session(connection, cookie)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def desk(request: Request, user: UserDep) -> HTMLResponse:
+    with state(request).db.read() as connection:
+        cases = listing.open_cases(connection, user)
+        recent = listing.recent_documents(connection, user)
+    return render(request, "desk.html", cases=cases, recent=recent)
+
+
+@router.get("/aktenplan")
+def plan(request: Request, user: UserDep) -> HTMLResponse:
+    with state(request).db.read() as connection:
+        items = fileplan.list_plan(connection)
+        counts = listing.dossier_counts(connection, user)
+    return render(request, "plan.html", items=items, counts=counts)
+
+
+@router.get("/aktenplan/{code}")
+def plan_item(request: Request, code: str, user: UserDep) -> HTMLResponse:
+    with state(request).db.read() as connection:
+        item = fileplan.get_plan_item(connection, code)
+        rows = listing.dossiers_on(connection, user, item.id)
+    return render(request, "plan_item.html", item=item, dossiers=rows)
+
+
+@router.get("/akten/{dossier_id}")
+def dossier(request: Request, dossier_id: str, user: UserDep) -> HTMLResponse:
+    with state(request).db.read() as connection:
+        record = describe(connection, dossier_id, user)
+        if record["type"] != "dossier":
+            raise_not_found("Akte")
+        events = listing.history(connection, [record["id"], *[c["id"] for c in record["cases"]]])
+    return render(request, "dossier.html", dossier=record, events=events)
+
+
+@router.get("/vorgaenge/{case_id}")
+def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = None) -> HTMLResponse:
+    with state(request).db.read() as connection:
+        record = describe(connection, case_id, user)
+        if record["type"] != "case":
+            raise_not_found("Vorgang")
+        events = listing.history(
+            connection, [record["id"], *[d["id"] for d in record["documents"]]]
+        )
+    return render(
+        request,
+        "case.html",
+        case=record,
+        events=events,
+        notice=hinweis,
+        max_size=state(request).settings.max_file_size,
+    )
+
+
+@router.post("/vorgaenge/{case_id}/dokumente")
+async def upload(
+    request: Request,
+    case_id: str,
+    user: UserDep,
+    dateien: list[UploadFile],
+    csrf: Annotated[str, Form()],
+) -> Response:
+    check_csrf(request, csrf)
+    require_role(user, "clerk", "registry")
+    filed = await uploads.file_uploads(state(request), user, case_id, dateien)
+    if request.headers.get("accept", "").startswith("application/json"):
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse({"documents": filed})
+    notice = f"{sum(1 for f in filed if not f['duplicate'])} Dokument(e) abgelegt"
+    duplicates = sum(1 for f in filed if f["duplicate"])
+    if duplicates:
+        notice += f", {duplicates} waren schon vorhanden"
+    return RedirectResponse(f"/vorgaenge/{case_id}?hinweis={quote(notice)}", status_code=303)
+
+
+@router.post("/vorgaenge/{case_id}/abschliessen")
+def close_case(
+    request: Request, case_id: str, user: UserDep, csrf: Annotated[str, Form()]
+) -> Response:
+    check_csrf(request, csrf)
+    require_role(user, "clerk", "registry")
+    with state(request).db.write() as connection:
+        describe(connection, case_id, user)  # 404 unless readable
+        closed = dossier_service.close_case(connection, case_id, user.login)
+    notice = quote(f"Vorgang {closed.reference} abgeschlossen (z.d.A.)")
+    return RedirectResponse(f"/vorgaenge/{case_id}?hinweis={notice}", status_code=303)
+
+
+@router.get("/dokumente/{document_id}")
+def document(request: Request, document_id: str, user: UserDep) -> HTMLResponse:
+    with state(request).db.read() as connection:
+        record = describe(connection, document_id, user)
+        if record["type"] != "document":
+            raise_not_found("Dokument")
+        case_record = describe(connection, record["case"], user)
+        events = listing.history(connection, [record["id"]])
+    inline = record["media_type"] in ("application/pdf", "text/plain", "text/markdown") or record[
+        "media_type"
+    ].startswith("image/")
+    return render(
+        request,
+        "document.html",
+        document=record,
+        case=case_record,
+        events=events,
+        inline=inline,
+        waiting=record["state"] == DocumentState.AWAITING_OCR.value,
+    )
+
+
+@router.get("/dokumente/{document_id}/inhalt")
+def document_content(
+    request: Request,
+    document_id: str,
+    user: UserDep,
+    version: int | None = None,
+    download: bool = False,
+) -> Response:
+    return content_response(state(request), user, document_id, version, download)
+
+
+@router.get("/suche")
+def search_page(
+    request: Request, user: UserDep, q: str = "", seite: Annotated[int, Query(ge=1, le=1000)] = 1
+) -> HTMLResponse:
+    result, error = None, None
+    if q.strip():
+        try:
+            with state(request).db.read() as connection:
+                result = search(
+                    connection,
+                    user,
+                    q,
+                    limit=PAGE_SIZE,
+                    offset=(seite - 1) * PAGE_SIZE,
+                    max_length=state(request).settings.max_query_length,
+                )
+        except QueryError as exc:
+            error = exc.message
+        except EakteError as exc:
+            error = exc.message
+    pages_total = math.ceil(result.total / PAGE_SIZE) if result else 0
+    return render(
+        request,
+        "search.html",
+        q=q,
+        result=result,
+        error=error,
+        page=seite,
+        pages=pages_total,
+        status=400 if error else 200,
+    )
+
+
+def raise_not_found(label: str) -> None:
+    from eakte.errors import NotFoundError
+
+    raise NotFoundError(f"{label} gibt es nicht.")
