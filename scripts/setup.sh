@@ -33,6 +33,12 @@ if [ "$dev" = 1 ]; then
         echo "Installiere PostgreSQL-Server für die Tests …"
         apt_install postgresql
     fi
+    # Browser tests (tests/web/test_browser.py): Playwright drives Debian's Chromium; never
+    # `playwright install`, which would download a browser build of its own.
+    if [ ! -x /usr/bin/chromium ]; then
+        echo "Installiere Chromium für die Browser-Tests …"
+        apt_install chromium fonts-dejavu-core
+    fi
 else
     .venv/bin/python -m pip install -q -e .
 fi
