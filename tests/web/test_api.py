@@ -145,4 +145,6 @@ def test_reader_role_cannot_change(client: TestClient, db: Database, county: Cou
 def test_openapi_is_served(client: TestClient) -> None:
     spec = client.get("/api/openapi.json").json()
     assert "/api/v1/search" in spec["paths"]
-    assert client.get("/api/docs").status_code == 200
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and "/api/docs/assets/swagger-ui-bundle.js" in docs.text
+    assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200

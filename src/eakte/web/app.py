@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -46,6 +47,30 @@ def _status(error: EakteError) -> int:
     return 400
 
 
+def _mount_api_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs from the swagger-ui-bundle package (no CDN, nothing copied)."""
+    import swagger_ui_bundle
+
+    app.mount(
+        "/api/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
+    )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def _docs() -> Response:
+        page = get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="eakte API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+        )
+        # The page starts Swagger UI with one inline script; allow that here only.
+        page.headers["Content-Security-Policy"] = CSP.replace(
+            "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+        )
+        return page
+
+
 def create_app(settings: Settings) -> FastAPI:
     web_state = WebState.build(settings)
 
@@ -58,7 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         title="eakte API",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
         description="Schnittstelle der E-Akte für Fachverfahren. Anmeldung mit API-Token "
@@ -66,6 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.eakte = web_state
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _mount_api_docs(app)
     app.include_router(pages.router)
     app.include_router(api.router)
 
