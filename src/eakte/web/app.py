@@ -22,7 +22,7 @@ from eakte.errors import (
     ValidationError,
 )
 from eakte.settings import Settings
-from eakte.web import api, pages
+from eakte.web import admin, api, pages
 from eakte.web.security import LoginRequired
 from eakte.web.state import HERE, WebState
 
@@ -93,6 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _mount_api_docs(app)
     app.include_router(pages.router)
+    app.include_router(admin.router)
     app.include_router(api.router)
 
     @app.exception_handler(LoginRequired)
