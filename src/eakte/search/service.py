@@ -100,42 +100,52 @@ def _filters(
     return where, params
 
 
+def _execute(connection: Connection, sql: str, params: dict[str, Any]) -> Any:
+    expanding: list[BindParameter[Any]] = (
+        [bindparam("units", expanding=True)] if ":units" in sql else []
+    )
+    return connection.execute(text(sql).bindparams(*expanding), params)
+
+
 def _ranked(
     connection: Connection, query: ParsedQuery, where: list[str], params: dict[str, Any]
 ) -> tuple[list[tuple[int, float]], int, tuple[set[str], tuple[str, ...]]]:
+    """Ranked ids of one page and the exact total.
+
+    Ranking joins each match with the permission filter (cheap for selective queries, bounded
+    by the backend's ranking cap otherwise). Only when the cap is reached is the total counted
+    separately, with the permission filter inside the index where the backend has one."""
     terms = match_terms(query)
     if terms and all(t.negated for t in terms):
         raise QueryError("Ausschlüsse mit „-“ brauchen mindestens einen Suchbegriff dazu.")
     backend = backend_for(connection)
+    readable = " AND ".join([*PERMISSION_SQL, *where])
     if terms:
-        params["match"], needs_unit_filter = backend.restrict(
-            backend.compile(terms), params["units"], params["clearance"]
-        )
+        params["match"] = backend.compile(terms)
         params["cap"] = backend.RANK_CAP
-        if needs_unit_filter:
-            where = [*PERMISSION_SQL, *where]
-        clause = " AND ".join(where) or None
-        sql, count_sql = backend.ranked_sql(clause), backend.count_sql(clause)
+        sql = backend.ranked_sql(readable)
     else:
-        clause = " AND ".join([*PERMISSION_SQL, *where])
         sql = (
             f"SELECT d.id AS id, 0.0 AS score, count(*) OVER () AS total FROM documents d "
-            f"WHERE {clause} ORDER BY d.document_date DESC, d.id DESC "
+            f"WHERE {readable} ORDER BY d.document_date DESC, d.id DESC "
             "LIMIT :limit OFFSET :offset"
         )
-        count_sql = f"SELECT count(*) FROM documents d WHERE {clause}"
-    expanding: list[BindParameter[Any]] = (
-        [bindparam("units", expanding=True)] if ":units" in sql else []
-    )
-    rows = connection.execute(text(sql).bindparams(*expanding), params).all()
+    rows = _execute(connection, sql, params).all()
     total = int(rows[0].total) if rows else 0
-    # Past the last page, or beyond the ranking cap, the window count is not the total.
-    if (not rows and params["offset"] > 0) or (terms and total >= backend.RANK_CAP):
-        count_params = {k: v for k, v in params.items() if k not in ("limit", "offset", "cap")}
-        expanding = [bindparam("units", expanding=True)] if ":units" in count_sql else []
-        total = int(
-            connection.execute(text(count_sql).bindparams(*expanding), count_params).scalar_one()
+    count_params = {k: v for k, v in params.items() if k not in ("limit", "offset", "cap")}
+    if terms and total >= backend.RANK_CAP:
+        count_params["match"], needs_sql = backend.restrict(
+            params["match"], params["units"], params["clearance"]
         )
+        clause = readable if needs_sql else (" AND ".join(where) or None)
+        total = int(_execute(connection, backend.count_sql(clause), count_params).scalar_one())
+    elif not rows and params["offset"] > 0:  # past the last page: count what there is
+        count_sql = (
+            backend.count_sql(readable)
+            if terms
+            else f"SELECT count(*) FROM documents d WHERE {readable}"
+        )
+        total = int(_execute(connection, count_sql, count_params).scalar_one())
     return [(r.id, float(r.score)) for r in rows], total, highlight_targets(terms)
 
 
