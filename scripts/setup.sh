@@ -33,6 +33,16 @@ if [ "$dev" = 1 ]; then
         echo "Installiere PostgreSQL-Server für die Tests …"
         apt_install postgresql
     fi
+    # The OIDC tests start a real OpenID Connect provider (npm oidc-provider, tests/oidc).
+    oidc=tests/oidc
+    if [ ! -f $oidc/node_modules/.package-lock.json ] \
+        || [ $oidc/package-lock.json -nt $oidc/node_modules/.package-lock.json ]; then
+        if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+            echo "Installiere Node.js für die OIDC-Tests …"
+            apt_install nodejs npm
+        fi
+        (cd $oidc && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
     # Browser tests (tests/web/test_browser.py): Playwright drives Debian's Chromium; never
     # `playwright install`, which would download a browser build of its own.
     if [ ! -x /usr/bin/chromium ]; then

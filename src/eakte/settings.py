@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     )
     oidc_client_id: str = Field(default="eakte", description="OIDC client id.")
     oidc_client_secret: str = Field(default="", description="OIDC client secret.")
+    oidc_redirect_url: str | None = Field(
+        default=None,
+        description="Redirect URI registered at the OIDC provider; default: "
+        "<URL of the request>/login/oidc/callback (set it behind a reverse proxy).",
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=30_000, ge=0, description="How long SQLite waits for the writer lock."
     )

@@ -140,3 +140,15 @@ def test_security_headers(client: TestClient) -> None:
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
     assert csrf_of is not None
+
+
+def test_german_dates_and_sizes() -> None:
+    from datetime import UTC, datetime
+
+    from eakte.web.state import german_date, german_datetime, german_size
+
+    assert german_datetime(datetime(2026, 11, 25, 17, 5, tzinfo=UTC)) == "25.11.2026 18:05"
+    assert german_datetime("2026-07-01 10:00:00.123") == "01.07.2026 12:00"  # summer time
+    assert german_date("2026-03-05") == "05.03.2026"
+    assert german_date(None) == ""
+    assert german_size(1024**3) == "1 GB" and german_size(1536 * 1024) == "1,5 MB"
