@@ -203,3 +203,15 @@ def test_confidentiality_above_clearance_is_invisible(db: Database, county: Coun
 
         with pytest.raises(NotFoundError):
             describe(c, county.ja_dossier.reference, get_user(c, "ja2"))
+
+
+def test_facets_count_only_readable_matches(db: Database, county: County) -> None:
+    with db.read() as c:
+        result = search(c, get_user(c, "dez"), "Schule", facets=True)
+        assert result.facets == {"type": [("text", 2)], "unit": [("BAU", 2)]}
+        ja = search(c, get_user(c, "ja"), "Schule", facets=True)
+        assert ja.facets == {"type": [("text", 1)], "unit": [("JA", 1)]}
+        none = search(c, get_user(c, "bau1"), "Schule", facets=True)
+        assert none.total == 0 and none.facets == {}
+        filtered = search(c, get_user(c, "bau"), "typ:text", facets=True)
+        assert filtered.facets["type"] == [("text", 5)]

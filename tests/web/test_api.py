@@ -96,7 +96,7 @@ def test_another_unit_gets_nothing_from_any_endpoint(
         assert response.status_code == 404, path
         assert "Lindenstraße" not in response.text and "Baugenehmigung" not in response.text
     search = client.get("/api/v1/search", params={"q": "Baugenehmigung"}, headers=ja).json()
-    assert search == {"total": 0, "hits": []}
+    assert search == {"total": 0, "hits": [], "facets": {}}
     upload = client.post(
         f"/api/v1/cases/{county.bau_case.uuid}/documents",
         headers=ja,
@@ -148,3 +148,10 @@ def test_openapi_is_served(client: TestClient) -> None:
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "/api/docs/assets/swagger-ui-bundle.js" in docs.text
     assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_search_facets(client: TestClient, tokens: Any) -> None:
+    body = client.get(
+        "/api/v1/search", params={"q": "Baugenehmigung", "facets": "true"}, headers=tokens["bau"]
+    ).json()
+    assert body["facets"] == {"type": [["text", 1]], "unit": [["BAU", 1]]}

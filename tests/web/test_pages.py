@@ -117,6 +117,8 @@ def test_search_page_shows_highlights_and_clear_errors(client: TestClient, count
     login(client, "bau")
     page = client.get("/suche?q=Baugenehmigungen")
     assert "<mark>Baugenehmigung</mark>" in page.text and "1 Treffer" in page.text
+    assert 'aria-label="Eingrenzen nach Typ"' in page.text
+    assert "/suche?q=Baugenehmigungen%20typ%3Atext" in page.text
     broken = client.get('/suche?q="offen')
     assert broken.status_code == 400
     assert "Anführungszeichen ist nicht geschlossen" in broken.text

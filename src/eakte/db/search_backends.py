@@ -50,6 +50,8 @@ class SearchBackend(Protocol):
 
     def count_sql(self, where: str | None) -> str: ...
 
+    def matched_sql(self, where: str) -> str: ...
+
     RANK_CAP: int
 
 
@@ -126,6 +128,13 @@ class SqliteSearch:
         join, condition = _documents_join(where)
         return f"SELECT count(*) FROM search_fts{join} WHERE search_fts MATCH :match{condition}"
 
+    def matched_sql(self, where: str) -> str:
+        """``FROM … WHERE …`` of every readable match, with documents as ``d``."""
+        return (
+            "FROM search_fts JOIN documents d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :match AND {where}"
+        )
+
 
 def _documents_join(where: str | None) -> tuple[str, str]:
     if where is None:
@@ -191,6 +200,12 @@ class PostgresSearch:
             "CROSS JOIN to_tsquery('simple', :match) AS q(query) "
             f"WHERE s.tsv @@ q.query AND {where} "
             "ORDER BY score DESC, d.id LIMIT :limit OFFSET :offset"
+        )
+
+    def matched_sql(self, where: str) -> str:
+        return (
+            "FROM search_index s JOIN documents d ON d.id = s.document_id "
+            f"WHERE s.tsv @@ to_tsquery('simple', :match) AND {where}"
         )
 
     def count_sql(self, where: str | None) -> str:

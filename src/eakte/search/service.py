@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -63,6 +63,8 @@ class SearchHit:
 class SearchResult:
     total: int
     hits: list[SearchHit]
+    # Counts over every readable match: {"type": [(kind, n), …], "unit": [(code, n), …]}
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 def _filters(
@@ -166,6 +168,29 @@ def _details(connection: Connection, ids: list[int]) -> dict[int, Any]:
     return {row.id: row for row in rows}
 
 
+def _facets(
+    connection: Connection, query: ParsedQuery, where: list[str], params: dict[str, Any]
+) -> dict[str, list[tuple[str, int]]]:
+    """Counts by document type and lead unit over every readable match (never a count of
+    something the user may not read: the same permission filter applies)."""
+    readable = " AND ".join([*PERMISSION_SQL, *where])
+    if match_terms(query):
+        matched = backend_for(connection).matched_sql(readable)
+    else:
+        matched = f"FROM documents d WHERE {readable}"
+    result: dict[str, list[tuple[str, int]]] = {}
+    sql = {
+        "type": f"SELECT d.kind, count(*) {matched} GROUP BY d.kind",
+        "unit": f"SELECT d.unit_id, count(*) {matched} GROUP BY d.unit_id",
+    }
+    codes: dict[int, str] = dict(connection.execute(text("SELECT id, code FROM org_units")).all())
+    for name, statement in sql.items():
+        rows = _execute(connection, statement, params).all()
+        pairs = [(codes[r[0]] if name == "unit" else r[0], int(r[1])) for r in rows]
+        result[name] = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+    return result
+
+
 def search(
     connection: Connection,
     user: User,
@@ -173,8 +198,10 @@ def search(
     limit: int = 10,
     offset: int = 0,
     max_length: int = 500,
+    facets: bool = False,
 ) -> SearchResult:
-    """Search as ``user``: only documents the user may read are matched, counted or shown."""
+    """Search as ``user``: only documents the user may read are matched, counted or shown.
+    With ``facets``, counts by type and unit over all readable matches come along."""
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"Die Trefferzahl pro Seite muss zwischen 1 und {MAX_LIMIT} liegen.")
     if offset < 0:
@@ -203,4 +230,5 @@ def search(
                 document_date=date_value,
             )
         )
-    return SearchResult(total=total, hits=hits)
+    counts = _facets(connection, query, where, params) if facets and total else {}
+    return SearchResult(total=total, hits=hits, facets=counts)

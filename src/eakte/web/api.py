@@ -67,6 +67,9 @@ class SearchHitOut(BaseModel):
 class SearchOut(BaseModel):
     total: int
     hits: list[SearchHitOut]
+    facets: dict[str, list[tuple[str, int]]] = Field(
+        default_factory=dict, description="mit facets=true: Treffer je Typ und Einheit"
+    )
 
 
 @router.get("/plan", response_model=list[PlanItemOut], summary="Aktenplan")
@@ -182,6 +185,7 @@ def api_search(
     q: Annotated[str, Query(max_length=2000)],
     limit: Annotated[int, Query(ge=1, le=200)] = 10,
     offset: Annotated[int, Query(ge=0)] = 0,
+    facets: bool = False,
 ) -> SearchOut:
     with state(request).db.read() as connection:
         result = search(
@@ -191,9 +195,11 @@ def api_search(
             limit=limit,
             offset=offset,
             max_length=state(request).settings.max_query_length,
+            facets=facets,
         )
     return SearchOut(
         total=result.total,
+        facets=result.facets,
         hits=[
             SearchHitOut(
                 document_id=h.document_id,

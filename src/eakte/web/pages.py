@@ -277,6 +277,7 @@ def search_page(
                     limit=PAGE_SIZE,
                     offset=(seite - 1) * PAGE_SIZE,
                     max_length=state(request).settings.max_query_length,
+                    facets=True,
                 )
         except QueryError as exc:
             error = exc.message
