@@ -48,7 +48,7 @@ class Settings(BaseSettings):
         default=100, ge=1, le=10_000, description="Files filed per transaction by eakte add."
     )
     ingest_workers: int = Field(
-        default_factory=lambda: min(4, os.cpu_count() or 1),
+        default=1,
         ge=1,
         le=64,
         description="Worker processes that extract text while eakte add commits.",
