@@ -30,6 +30,9 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, begin: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        # The web server runs up to 40 request threads; keep their connections open.
+        pool_size=20,
+        max_overflow=30,
     )
 
     @event.listens_for(engine, "connect")
@@ -69,7 +72,9 @@ class Database:
             self.write_engine = _sqlite_engine(self.url, timeout, "BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(self.url, timeout, "BEGIN")
         else:
-            self.write_engine = create_engine(self.url, pool_pre_ping=True)
+            self.write_engine = create_engine(
+                self.url, pool_pre_ping=True, pool_size=20, max_overflow=30
+            )
             self.read_engine = self.write_engine
 
     @property
