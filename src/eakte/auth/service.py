@@ -34,37 +34,66 @@ class SignIn:
     message: str | None  # German, for the person signing in
 
 
-def authenticate(connection: Connection, login: str, password: str) -> SignIn:
-    """Check a password. Failures are counted (and must be committed by the caller)."""
-    now = datetime.now(UTC)
-    row = connection.execute(select(users).where(users.c.login == login.strip())).first()
-    wrong = SignIn(None, "Anmeldename oder Passwort ist falsch.")
+@dataclass(frozen=True)
+class PasswordCheck:
+    """The outcome of the (slow) argon2 check, made outside any write transaction."""
+
+    login: str
+    verdict: str  # "ok", "wrong", "locked" or "unknown"
+    message: str | None = None
+
+
+WRONG = "Anmeldename oder Passwort ist falsch."
+
+
+def check_password(connection: Connection, login: str, password: str) -> PasswordCheck:
+    """Verify a password; reads only, so it may run beside the writer."""
+    login = login.strip()
+    row = connection.execute(select(users).where(users.c.login == login)).first()
     if row is None or not row.active:
         verify_password(None, password)
-        return wrong
-    if row.locked_until is not None and _utc(row.locked_until) > now:
-        return SignIn(
-            None,
-            "Zu viele Fehlversuche: das Konto ist bis "
-            f"{_utc(row.locked_until).astimezone():%H:%M:%S} Uhr gesperrt.",
+        return PasswordCheck(login, "unknown", WRONG)
+    if row.locked_until is not None and _utc(row.locked_until) > datetime.now(UTC):
+        until = _utc(row.locked_until).astimezone()
+        return PasswordCheck(
+            login,
+            "locked",
+            f"Zu viele Fehlversuche: das Konto ist bis {until:%H:%M:%S} Uhr gesperrt.",
         )
     if not verify_password(row.password_hash, password):
+        return PasswordCheck(login, "wrong", WRONG)
+    return PasswordCheck(login, "ok")
+
+
+def settle(connection: Connection, check: PasswordCheck, password: str) -> SignIn:
+    """Record the outcome: count a failure (and maybe lock), or reset and audit the login."""
+    if check.verdict in ("unknown", "locked"):
+        return SignIn(None, check.message)
+    row = connection.execute(select(users).where(users.c.login == check.login)).one()
+    if check.verdict == "wrong":
         failed = row.failed_logins + 1
         connection.execute(
             users.update()
             .where(users.c.id == row.id)
-            .values(failed_logins=failed, locked_until=lock_after_failure(failed, now))
+            .values(
+                failed_logins=failed, locked_until=lock_after_failure(failed, datetime.now(UTC))
+            )
         )
         audit.record(
             connection, row.login, "login.failed", "user", row.login, {"failed_logins": failed}
         )
-        return wrong
+        return SignIn(None, check.message)
     values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
     if needs_rehash(row.password_hash):
         values["password_hash"] = hash_password(password)
     connection.execute(users.update().where(users.c.id == row.id).values(**values))
     audit.record(connection, row.login, "login", "user", row.login, {"method": "password"})
     return SignIn(get_user(connection, row.login), None)
+
+
+def authenticate(connection: Connection, login: str, password: str) -> SignIn:
+    """Check and record in one transaction (the web login splits the two, see ``pages``)."""
+    return settle(connection, check_password(connection, login, password), password)
 
 
 def set_password(connection: Connection, login: str, password: str, actor: str) -> None:

@@ -149,6 +149,19 @@ def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
     }
 
 
+def require_readable_case(connection: Connection, ref_or_id: str, user: User) -> None:
+    """Raise ``NotFoundError`` unless the case exists and ``user`` may read it (without loading
+    its documents, unlike ``describe``)."""
+    row = connection.execute(
+        select(cases.c.dossier_id).where(
+            (cases.c.reference == ref_or_id) | (cases.c.uuid == ref_or_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"Vorgang {ref_or_id!r} gibt es nicht.")
+    _check(connection, user, row.dossier_id, f"Vorgang {ref_or_id!r}")
+
+
 def describe(connection: Connection, ref_or_id: str, user: User | None = None) -> dict[str, Any]:
     """Describe the dossier, case or document named by reference or id."""
     ref_or_id = ref_or_id.strip()

@@ -100,8 +100,11 @@ def login(
     weiter: Annotated[str, Form()] = "/",
 ) -> Response:
     db = state(request).db
+    # The argon2 check runs in a read transaction so it never holds the single writer.
+    with db.read() as connection:
+        check = auth.check_password(connection, login, password)
     with db.write() as connection:
-        result = auth.authenticate(connection, login, password)
+        result = auth.settle(connection, check, password)
         session = auth.start_session(connection, result.user) if result.user else None
     if session is None:
         return render(
