@@ -52,6 +52,10 @@ def test_desk_plan_dossier_case_document(client: TestClient, county: County) -> 
     doc_id = re.search(r'href="/dokumente/([0-9a-f-]+)"', case).group(1)  # type: ignore[union-attr]
     document = client.get(f"/dokumente/{doc_id}")
     assert "Bescheid" in document.text and "SHA-256" in document.text
+    # The breadcrumbs lead back to the case and the dossier pages.
+    assert f'href="/vorgaenge/{county.bau_case.uuid}"' in document.text
+    assert f'href="/akten/{county.bau_dossier.uuid}"' in document.text
+    assert f'href="/akten/{county.bau_dossier.uuid}"' in case
     content = client.get(f"/dokumente/{doc_id}/inhalt")
     assert content.status_code == 200
     assert content.text == "Die Baugenehmigung wird erteilt."

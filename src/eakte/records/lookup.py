@@ -80,8 +80,8 @@ def _describe_dossier(connection: Connection, row: Any) -> dict[str, Any]:
 
 def _describe_case(connection: Connection, row: Any) -> dict[str, Any]:
     dossier = connection.execute(
-        select(dossiers.c.reference).where(dossiers.c.id == row.dossier_id)
-    ).scalar_one()
+        select(dossiers.c.reference, dossiers.c.uuid).where(dossiers.c.id == row.dossier_id)
+    ).one()
     docs = connection.execute(
         select(documents).where(documents.c.case_id == row.id).order_by(documents.c.id)
     ).all()
@@ -90,7 +90,8 @@ def _describe_case(connection: Connection, row: Any) -> dict[str, Any]:
         "id": row.uuid,
         "reference": row.reference,
         "subject": row.subject,
-        "dossier": dossier,
+        "dossier": dossier.reference,
+        "dossier_id": dossier.uuid,
         "lead_unit": _unit_code(connection, row.lead_unit_id),
         "created_at": _iso(row.created_at),
         "created_by": row.created_by,
@@ -111,8 +112,15 @@ def _describe_case(connection: Connection, row: Any) -> dict[str, Any]:
 
 def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
     case = connection.execute(
-        select(cases.c.reference).where(cases.c.id == row.case_id)
-    ).scalar_one()
+        select(
+            cases.c.reference,
+            cases.c.uuid,
+            dossiers.c.reference.label("dossier"),
+            dossiers.c.uuid.label("dossier_uuid"),
+        )
+        .join(dossiers, dossiers.c.id == cases.c.dossier_id)
+        .where(cases.c.id == row.case_id)
+    ).one()
     version_rows = connection.execute(
         select(versions).where(versions.c.document_id == row.id).order_by(versions.c.number)
     ).all()
@@ -125,7 +133,10 @@ def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
         "type": "document",
         "id": row.uuid,
         "title": row.title,
-        "case": case,
+        "case": case.reference,
+        "case_id": case.uuid,
+        "dossier": case.dossier,
+        "dossier_id": case.dossier_uuid,
         "kind": row.kind,
         "media_type": row.media_type,
         "state": row.state,
@@ -162,23 +173,38 @@ def require_readable_case(connection: Connection, ref_or_id: str, user: User) ->
     _check(connection, user, row.dossier_id, f"Vorgang {ref_or_id!r}")
 
 
-def describe(connection: Connection, ref_or_id: str, user: User | None = None) -> dict[str, Any]:
-    """Describe the dossier, case or document named by reference or id."""
+LABELS = {"dossier": "Akte", "case": "Vorgang", "document": "Dokument"}
+
+
+def describe(
+    connection: Connection, ref_or_id: str, user: User | None = None, kind: str | None = None
+) -> dict[str, Any]:
+    """Describe the dossier, case or document named by reference or id; with ``kind``, only a
+    record of that kind counts (anything else is "not found")."""
     ref_or_id = ref_or_id.strip()
-    row = connection.execute(
-        select(dossiers).where((dossiers.c.reference == ref_or_id) | (dossiers.c.uuid == ref_or_id))
-    ).first()
-    if row is not None:
-        _check(connection, user, row.id, f"Akte {ref_or_id!r}")
-        return _describe_dossier(connection, row)
-    row = connection.execute(
-        select(cases).where((cases.c.reference == ref_or_id) | (cases.c.uuid == ref_or_id))
-    ).first()
-    if row is not None:
-        _check(connection, user, row.dossier_id, f"Vorgang {ref_or_id!r}")
-        return _describe_case(connection, row)
-    row = connection.execute(select(documents).where(documents.c.uuid == ref_or_id)).first()
-    if row is not None:
-        _check(connection, user, row.dossier_id, f"Dokument {ref_or_id!r}")
-        return _describe_document(connection, row)
+    kinds = [kind] if kind else list(LABELS)
+    for candidate in kinds:
+        found = _find(connection, candidate, ref_or_id)
+        if found is not None:
+            dossier_id = found.id if candidate == "dossier" else found.dossier_id
+            _check(connection, user, dossier_id, f"{LABELS[candidate]} {ref_or_id!r}")
+            return DESCRIBERS[candidate](connection, found)
+    if kind:
+        raise NotFoundError(f"{LABELS[kind]} {ref_or_id!r} gibt es nicht.")
     raise NotFoundError(f"Weder Akte noch Vorgang noch Dokument {ref_or_id!r} gefunden.")
+
+
+def _find(connection: Connection, kind: str, ref_or_id: str) -> Any:
+    if kind == "document":
+        return connection.execute(select(documents).where(documents.c.uuid == ref_or_id)).first()
+    table = dossiers if kind == "dossier" else cases
+    return connection.execute(
+        select(table).where((table.c.reference == ref_or_id) | (table.c.uuid == ref_or_id))
+    ).first()
+
+
+DESCRIBERS = {
+    "dossier": _describe_dossier,
+    "case": _describe_case,
+    "document": _describe_document,
+}

@@ -92,12 +92,7 @@ def get_plan(request: Request, user: ApiUser) -> list[PlanItemOut]:
 
 def _describe(request: Request, user: User, ref_or_id: str, kind: str) -> dict[str, Any]:
     with state(request).db.read() as connection:
-        record = describe(connection, ref_or_id, user)
-    if record["type"] != kind:
-        from eakte.errors import NotFoundError
-
-        raise NotFoundError(f"{ref_or_id!r} gibt es nicht.")
-    return record
+        return describe(connection, ref_or_id, user, kind)
 
 
 @router.get("/dossiers/{dossier_id}", summary="Akte mit ihren Vorgängen")

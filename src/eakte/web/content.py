@@ -29,9 +29,7 @@ def content_response(
     web: WebState, user: User, document_id: str, version: int | None, download: bool
 ) -> Response:
     with web.db.write() as connection:
-        record = describe(connection, document_id, user)
-        if record["type"] != "document":
-            raise NotFoundError("Dokument gibt es nicht.")
+        record = describe(connection, document_id, user, "document")
         versions = record["versions"]
         chosen = (
             versions[-1]

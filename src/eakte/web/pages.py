@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from eakte.auth import service as auth
 from eakte.core.records import STATE_LABELS_DE, DocumentState
@@ -171,9 +171,7 @@ def plan_item(request: Request, code: str, user: UserDep) -> HTMLResponse:
 @router.get("/akten/{dossier_id}")
 def dossier(request: Request, dossier_id: str, user: UserDep) -> HTMLResponse:
     with state(request).db.read() as connection:
-        record = describe(connection, dossier_id, user)
-        if record["type"] != "dossier":
-            raise_not_found("Akte")
+        record = describe(connection, dossier_id, user, "dossier")
         events = listing.history(connection, [record["id"], *[c["id"] for c in record["cases"]]])
     return render(request, "dossier.html", dossier=record, events=events)
 
@@ -181,9 +179,7 @@ def dossier(request: Request, dossier_id: str, user: UserDep) -> HTMLResponse:
 @router.get("/vorgaenge/{case_id}")
 def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = None) -> HTMLResponse:
     with state(request).db.read() as connection:
-        record = describe(connection, case_id, user)
-        if record["type"] != "case":
-            raise_not_found("Vorgang")
+        record = describe(connection, case_id, user, "case")
         events = listing.history(
             connection, [record["id"], *[d["id"] for d in record["documents"]]]
         )
@@ -209,8 +205,6 @@ async def upload(
     require_role(user, "clerk", "registry")
     filed = await uploads.file_uploads(state(request), user, case_id, dateien)
     if request.headers.get("accept", "").startswith("application/json"):
-        from fastapi.responses import JSONResponse
-
         return JSONResponse({"documents": filed})
     notice = f"{sum(1 for f in filed if not f['duplicate'])} Dokument(e) abgelegt"
     duplicates = sum(1 for f in filed if f["duplicate"])
@@ -235,10 +229,7 @@ def close_case(
 @router.get("/dokumente/{document_id}")
 def document(request: Request, document_id: str, user: UserDep) -> HTMLResponse:
     with state(request).db.read() as connection:
-        record = describe(connection, document_id, user)
-        if record["type"] != "document":
-            raise_not_found("Dokument")
-        case_record = describe(connection, record["case"], user)
+        record = describe(connection, document_id, user, "document")
         events = listing.history(connection, [record["id"]])
     inline = record["media_type"] in ("application/pdf", "text/plain", "text/markdown") or record[
         "media_type"
@@ -247,7 +238,6 @@ def document(request: Request, document_id: str, user: UserDep) -> HTMLResponse:
         request,
         "document.html",
         document=record,
-        case=case_record,
         events=events,
         inline=inline,
         waiting=record["state"] == DocumentState.AWAITING_OCR.value,
@@ -297,9 +287,3 @@ def search_page(
         pages=pages_total,
         status=400 if error else 200,
     )
-
-
-def raise_not_found(label: str) -> None:
-    from eakte.errors import NotFoundError
-
-    raise NotFoundError(f"{label} gibt es nicht.")
