@@ -167,3 +167,26 @@ def test_lists(county: dict[str, str], run: Any) -> None:
     assert users[0]["login"] == "m.wagner"
     assert "Baugenehmigungsverfahren" in run("plan", "list").out
     json.dumps(units)
+
+
+def test_grant_and_policy_commands(county: dict[str, str], run: Any) -> None:
+    ref = county["dossier"]
+    assert run("show", ref, "--as", "t.yilmaz").code == 1
+    added = run("grant", "add", ref, "--user", "t.yilmaz", "--note", "Amtshilfe", "--json")
+    assert added.code == 0, added.err
+    assert added.json["user"] == "t.yilmaz" and added.json["access"] == "read"
+    assert run("show", ref, "--as", "t.yilmaz").code == 0
+    listed = run("grant", "list", ref, "--json").json
+    assert [(g["user"], g["note"]) for g in listed] == [("t.yilmaz", "Amtshilfe")]
+    again = run("grant", "add", ref, "--user", "t.yilmaz")
+    assert again.code == 1 and "schon eine Freigabe" in again.err
+    assert run("grant", "revoke", ref, str(added.json["id"])).code == 0
+    assert run("show", ref, "--as", "t.yilmaz").code == 1
+    assert run("grant", "list", ref, "--json").json == []
+
+    assert run("policy", "list", "--json").json == {"superior_units_read": "on"}
+    assert run("policy", "set", "superior_units_read", "off").code == 0
+    assert run("policy", "list", "--json").json == {"superior_units_read": "off"}
+    unknown = run("policy", "set", "alles_lesen", "on")
+    assert unknown.code == 1 and "gibt es nicht" in unknown.err
+    assert run("audit", "verify").code == 0

@@ -4,6 +4,22 @@ Exports ``record`` (append an event), ``verify`` (recompute the chain, name the 
 link) and ``head`` (the newest hash, to be kept elsewhere).
 """
 
-from eakte.audit.service import AuditEvent, ChainReport, head, record, record_many, verify
+from eakte.audit.service import (
+    AuditEvent,
+    ChainReport,
+    events_of,
+    head,
+    record,
+    record_many,
+    verify,
+)
 
-__all__ = ["AuditEvent", "ChainReport", "head", "record", "record_many", "verify"]
+__all__ = [
+    "AuditEvent",
+    "ChainReport",
+    "events_of",
+    "head",
+    "record",
+    "record_many",
+    "verify",
+]

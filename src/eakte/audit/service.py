@@ -165,3 +165,24 @@ def head(connection: Connection) -> tuple[int, str]:
     """Number and hash of the newest event."""
     count = connection.execute(select(func.count()).select_from(audit_events)).scalar_one()
     return int(count), _last(connection)[1]
+
+
+def events_of(connection: Connection, object_type: str, object_id: str) -> list[AuditEvent]:
+    """Every event of one object, oldest first."""
+    rows = connection.execute(
+        select(audit_events)
+        .where(audit_events.c.object_type == object_type, audit_events.c.object_id == object_id)
+        .order_by(audit_events.c.id)
+    ).all()
+    return [
+        AuditEvent(
+            r.id,
+            _stored_at(r),
+            r.actor,
+            r.action,
+            r.object_type,
+            r.object_id,
+            json.loads(r.details),
+        )
+        for r in rows
+    ]

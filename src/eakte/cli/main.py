@@ -10,7 +10,7 @@ from pydantic import ValidationError as SettingsError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from eakte import __version__
-from eakte.cli import admin, records, search_cmd
+from eakte.cli import access_cmd, admin, records, search_cmd
 from eakte.cli.context import App
 from eakte.errors import EakteError
 from eakte.settings import load_settings
@@ -26,7 +26,12 @@ def cli(ctx: click.Context) -> None:
     ctx.call_on_close(app.close)
 
 
-for command in (*admin.COMMANDS, *records.COMMANDS, *search_cmd.COMMANDS):
+for command in (
+    *admin.COMMANDS,
+    *records.COMMANDS,
+    *access_cmd.COMMANDS,
+    *search_cmd.COMMANDS,
+):
     cli.add_command(command)
 
 

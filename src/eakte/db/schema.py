@@ -212,3 +212,29 @@ audit_events = Table(
     Column("hash", String(64), nullable=False),
     Index("ix_audit_events_object", "object_type", "object_id"),
 )
+
+# Explicit reading (or writing) rights on a dossier for an org unit or a person, beside the
+# lead unit's own right. Exactly one of unit_id and user_id is set.
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False, index=True),
+    Column("unit_id", ForeignKey("org_units.id"), nullable=True, index=True),
+    Column("user_id", ForeignKey("users.id"), nullable=True, index=True),
+    Column("access", String(10), nullable=False),  # read | write
+    Column("granted_at", TS, nullable=False),
+    Column("granted_by", String(64), nullable=False),
+    Column("note", String(500), nullable=False, server_default=""),
+)
+
+# County-wide rules an administrator may change at run time (e.g. whether units above a
+# dossier's lead unit may read it). Absent keys take their documented default.
+policies = Table(
+    "policies",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)

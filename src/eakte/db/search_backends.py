@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from sqlalchemy import Connection, bindparam, text
 
 from eakte.search.terms import MatchTerm
+
+if TYPE_CHECKING:
+    from eakte.core.access import ReadScope
 
 # PostgreSQL refuses a tsvector over 1 MB; positions above 16383 are clamped anyway. Very long
 # bodies are indexed up to this many analysed characters on PostgreSQL (documented limit).
@@ -40,10 +43,10 @@ class SearchBackend(Protocol):
 
     def compile(self, terms: Sequence[MatchTerm]) -> str: ...
 
-    def restrict(self, match: str, unit_ids: Sequence[int], clearance: str) -> tuple[str, bool]:
-        """Add the permission filter (readable units, confidentiality up to ``clearance``) to
-        ``match`` where the index can apply it; the flag says whether the SQL filter
-        (``permission_sql``) is still needed."""
+    def restrict(self, match: str, scope: ReadScope) -> tuple[str, bool]:
+        """Add the permission filter (readable units, confidentiality up to the clearance) to
+        ``match`` where the index can apply it; the flag says whether the SQL filter is still
+        needed (always when the scope holds grants, which the index does not know)."""
         ...
 
     def ranked_sql(self, where: str | None) -> str: ...
@@ -102,11 +105,13 @@ class SqliteSearch:
         negative = "".join(f" NOT {self._term(t)}" for t in terms if t.negated)
         return f"({positive}){negative}" if negative else positive
 
-    def restrict(self, match: str, unit_ids: Sequence[int], clearance: str) -> tuple[str, bool]:
+    def restrict(self, match: str, scope: ReadScope) -> tuple[str, bool]:
+        if scope.has_grants:  # granted dossiers and routed cases are not in the acl column
+            return match, True
         # Units ids start at 1, so "u0" (no readable unit) matches nothing.
-        tokens = " OR ".join(f'"u{unit}"' for unit in unit_ids if unit > 0) or '"u0"'
+        tokens = " OR ".join(f'"u{unit}"' for unit in sorted(scope.units) if unit > 0) or '"u0"'
         restricted = f"({match}) AND acl : ({tokens})"
-        above = [f'"c{level:03d}"' for level in range(int(clearance) + 1, 6)]
+        above = [f'"c{level:03d}"' for level in range(int(scope.clearance) + 1, 6)]
         if above:
             restricted += f" NOT acl : ({' OR '.join(above)})"
         return restricted, False
@@ -189,7 +194,7 @@ class PostgresSearch:
     def compile(self, terms: Sequence[MatchTerm]) -> str:
         return " & ".join(self._term(t) for t in terms)
 
-    def restrict(self, match: str, unit_ids: Sequence[int], clearance: str) -> tuple[str, bool]:
+    def restrict(self, match: str, scope: ReadScope) -> tuple[str, bool]:
         return match, True  # the GIN match and the join on documents combine well
 
     def ranked_sql(self, where: str | None) -> str:

@@ -6,22 +6,19 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from eakte.records.access import readable_unit_ids
+from eakte.records.access import CASE_FILTER, DOSSIER_FILTER, expanding_params, read_scope
 from eakte.records.organisation import User
 
 
 def _scope(connection: Connection, user: User) -> dict[str, Any]:
-    return {
-        "units": sorted(readable_unit_ids(connection, user)) or [-1],
-        "clearance": user.clearance,
-    }
+    return read_scope(connection, user).params()
 
 
-_READABLE = "dz.lead_unit_id IN :units AND dz.confidentiality <= :clearance"
+_READABLE = DOSSIER_FILTER
 
 
 def _rows(connection: Connection, sql: str, params: dict[str, Any]) -> list[Any]:
-    statement = text(sql).bindparams(bindparam("units", expanding=True))
+    statement = text(sql).bindparams(*expanding_params(sql))
     return list(connection.execute(statement, params).all())
 
 
@@ -33,7 +30,7 @@ def open_cases(connection: Connection, user: User, limit: int = 20) -> list[Any]
             "SELECT c.uuid, c.reference, c.subject, c.created_at, dz.subject AS dossier_subject, "
             "(SELECT count(*) FROM documents d WHERE d.case_id = c.id) AS documents "
             "FROM cases c JOIN dossiers dz ON dz.id = c.dossier_id "
-            f"WHERE c.closed_at IS NULL AND dz.closed_at IS NULL AND {_READABLE} "
+            f"WHERE c.closed_at IS NULL AND dz.closed_at IS NULL AND {CASE_FILTER} "
             "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit"
         ),
         {**_scope(connection, user), "limit": limit},
@@ -47,7 +44,7 @@ def recent_documents(connection: Connection, user: User, limit: int = 10) -> lis
             "SELECT d.uuid, d.title, d.kind, d.state, d.created_at, c.reference "
             "FROM documents d JOIN cases c ON c.id = d.case_id "
             "JOIN dossiers dz ON dz.id = d.dossier_id "
-            f"WHERE {_READABLE} ORDER BY d.id DESC LIMIT :limit"
+            f"WHERE {CASE_FILTER} ORDER BY d.id DESC LIMIT :limit"
         ),
         {**_scope(connection, user), "limit": limit},
     )

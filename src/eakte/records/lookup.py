@@ -8,8 +8,8 @@ from sqlalchemy import Connection, func, select
 
 from eakte.core.records import STATE_LABELS_DE, DocumentState
 from eakte.db.schema import cases, documents, dossiers, org_units, plan_items, versions
-from eakte.errors import NotFoundError
-from eakte.records.access import can_read
+from eakte.errors import NotFoundError, PermissionDeniedError
+from eakte.records.access import read_scope
 from eakte.records.organisation import User
 
 
@@ -23,7 +23,14 @@ def _unit_code(connection: Connection, unit_id: int) -> str:
     )
 
 
-def _check(connection: Connection, user: User | None, dossier_id: int, label: str) -> None:
+def _check(
+    connection: Connection,
+    user: User | None,
+    dossier_id: int,
+    label: str,
+    case_id: int | None = None,
+    write: bool = False,
+) -> None:
     # A record the user may not read answers exactly like a missing one.
     if user is None:
         return
@@ -32,8 +39,18 @@ def _check(connection: Connection, user: User | None, dossier_id: int, label: st
             dossiers.c.id == dossier_id
         )
     ).one()
-    if not can_read(connection, user, dossier.lead_unit_id, dossier.confidentiality):
+    scope = read_scope(connection, user)
+    if not scope.reads(dossier.lead_unit_id, dossier_id, dossier.confidentiality, case_id):
         raise NotFoundError(f"{label} gibt es nicht.")
+    if write and not (
+        (user.has_role("clerk") or user.has_role("registry"))
+        and scope.writes(dossier.lead_unit_id, dossier_id, dossier.confidentiality)
+    ):
+        raise PermissionDeniedError(
+            f"{label}: Sie dürfen hier lesen, aber nichts ablegen oder ändern. Schreibrechte "
+            "haben die federführende Organisationseinheit und Personen mit einer "
+            "Schreibfreigabe."
+        )
 
 
 def _describe_dossier(connection: Connection, row: Any) -> dict[str, Any]:
@@ -160,17 +177,30 @@ def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
     }
 
 
-def require_readable_case(connection: Connection, ref_or_id: str, user: User) -> None:
+def require_readable_case(
+    connection: Connection, ref_or_id: str, user: User, write: bool = False
+) -> None:
     """Raise ``NotFoundError`` unless the case exists and ``user`` may read it (without loading
-    its documents, unlike ``describe``)."""
+    its documents, unlike ``describe``); with ``write``, ``PermissionDeniedError`` unless the
+    user may also file into it."""
     row = connection.execute(
-        select(cases.c.dossier_id).where(
+        select(cases.c.id, cases.c.dossier_id).where(
             (cases.c.reference == ref_or_id) | (cases.c.uuid == ref_or_id)
         )
     ).first()
     if row is None:
         raise NotFoundError(f"Vorgang {ref_or_id!r} gibt es nicht.")
-    _check(connection, user, row.dossier_id, f"Vorgang {ref_or_id!r}")
+    _check(connection, user, row.dossier_id, f"Vorgang {ref_or_id!r}", row.id, write)
+
+
+def require_writable(connection: Connection, ref_or_id: str, user: User) -> dict[str, Any]:
+    """The record (as ``describe`` finds it) if ``user`` may change it: 404 when unreadable,
+    403 when only readable."""
+    record = describe(connection, ref_or_id, user)
+    found = _find(connection, record["type"], record["id"])
+    dossier_id = found.id if record["type"] == "dossier" else found.dossier_id
+    _check(connection, user, dossier_id, f"{LABELS[record['type']]} {ref_or_id!r}", write=True)
+    return record
 
 
 LABELS = {"dossier": "Akte", "case": "Vorgang", "document": "Dokument"}
@@ -187,7 +217,14 @@ def describe(
         found = _find(connection, candidate, ref_or_id)
         if found is not None:
             dossier_id = found.id if candidate == "dossier" else found.dossier_id
-            _check(connection, user, dossier_id, f"{LABELS[candidate]} {ref_or_id!r}")
+            case_id = (
+                found.id
+                if candidate == "case"
+                else found.case_id
+                if candidate == "document"
+                else None
+            )
+            _check(connection, user, dossier_id, f"{LABELS[candidate]} {ref_or_id!r}", case_id)
             return DESCRIBERS[candidate](connection, found)
     if kind:
         raise NotFoundError(f"{LABELS[kind]} {ref_or_id!r} gibt es nicht.")

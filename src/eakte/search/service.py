@@ -6,23 +6,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, text
 
+from eakte.core.access import ReadScope
 from eakte.core.query import ParsedQuery, parse_query
 from eakte.core.units import descendants
 from eakte.db.search_backends import backend_for
 from eakte.errors import QueryError
-from eakte.records.access import readable_unit_ids, unit_parents
+from eakte.records.access import (
+    DOCUMENT_FILTER,
+    expanding_params,
+    read_scope,
+    unit_parents,
+)
 from eakte.records.organisation import User, get_unit
 from eakte.search.snippets import highlight
 from eakte.search.terms import highlight_targets, match_terms
 
 MAX_LIMIT = 200
-# Readable units and confidentiality up to the user's clearance, as SQL on ``documents d``.
-PERMISSION_SQL = (
-    "d.unit_id IN :units",
-    "d.dossier_id IN (SELECT dz.id FROM dossiers dz WHERE dz.confidentiality <= :clearance)",
-)
+# What the user may read, as SQL on ``documents d`` (see eakte.records.access).
+PERMISSION_SQL = (DOCUMENT_FILTER,)
 SNIPPET_TEXT_CHARS = 200_000
 TYPE_ALIASES = {
     "pdf": "pdf",
@@ -68,14 +71,14 @@ class SearchResult:
 
 
 def _filters(
-    connection: Connection, query: ParsedQuery, units: set[int]
+    connection: Connection, query: ParsedQuery, scope: ReadScope
 ) -> tuple[list[str], dict[str, Any]]:
     where: list[str] = []
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = scope.params()
     if query.unit:
         unit = get_unit(connection, query.unit)
-        units = units & descendants([unit.id], unit_parents(connection))
-    params["units"] = sorted(units) or [-1]
+        where.append("d.unit_id IN :unit_filter")
+        params["unit_filter"] = sorted(descendants([unit.id], unit_parents(connection)))
     if query.doc_type:
         kind = TYPE_ALIASES.get(query.doc_type)
         if kind is None:
@@ -103,14 +106,18 @@ def _filters(
 
 
 def _execute(connection: Connection, sql: str, params: dict[str, Any]) -> Any:
-    expanding: list[BindParameter[Any]] = (
-        [bindparam("units", expanding=True)] if ":units" in sql else []
-    )
+    expanding = expanding_params(sql)
+    if ":unit_filter" in sql:
+        expanding.append(bindparam("unit_filter", expanding=True))
     return connection.execute(text(sql).bindparams(*expanding), params)
 
 
 def _ranked(
-    connection: Connection, query: ParsedQuery, where: list[str], params: dict[str, Any]
+    connection: Connection,
+    query: ParsedQuery,
+    where: list[str],
+    params: dict[str, Any],
+    scope: ReadScope,
 ) -> tuple[list[tuple[int, float]], int, tuple[set[str], tuple[str, ...]]]:
     """Ranked ids of one page and the exact total.
 
@@ -136,9 +143,7 @@ def _ranked(
     total = int(rows[0].total) if rows else 0
     count_params = {k: v for k, v in params.items() if k not in ("limit", "offset", "cap")}
     if terms and total >= backend.RANK_CAP:
-        count_params["match"], needs_sql = backend.restrict(
-            params["match"], params["units"], params["clearance"]
-        )
+        count_params["match"], needs_sql = backend.restrict(params["match"], scope)
         clause = readable if needs_sql else (" AND ".join(where) or None)
         total = int(_execute(connection, backend.count_sql(clause), count_params).scalar_one())
     elif not rows and params["offset"] > 0:  # past the last page: count what there is
@@ -207,9 +212,10 @@ def search(
     if offset < 0:
         raise QueryError("Der Versatz darf nicht negativ sein.")
     query = parse_query(query_text, max_length=max_length)
-    where, params = _filters(connection, query, readable_unit_ids(connection, user))
-    params.update(limit=limit, offset=offset, clearance=user.clearance)
-    ranked, total, (exact, prefixes) = _ranked(connection, query, where, params)
+    scope = read_scope(connection, user)
+    where, params = _filters(connection, query, scope)
+    params.update(limit=limit, offset=offset)
+    ranked, total, (exact, prefixes) = _ranked(connection, query, where, params, scope)
     details = _details(connection, [doc_id for doc_id, _ in ranked])
     hits = []
     for doc_id, score in ranked:

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from eakte.auth.passwords import MIN_LENGTH, hash_password
 from eakte.core.fileplan import parse_plan_csv, parse_plan_json
 from eakte.errors import ValidationError
-from eakte.records import fileplan, organisation
+from eakte.records import fileplan, grants, organisation
+from eakte.records.access import SUPERIOR_UNITS_READ
 from eakte.records.organisation import User
 from eakte.web.pages import render
 from eakte.web.security import check_csrf, page_user, require_role, state
@@ -34,6 +35,7 @@ def overview(request: Request, user: UserDep, hinweis: str | None = None) -> HTM
     with state(request).db.read() as connection:
         units = organisation.list_units(connection)
         people = organisation.list_users(connection)
+        rules = grants.policy_values(connection)
     codes = {u.id: u.code for u in units}
     return render(
         request,
@@ -45,6 +47,27 @@ def overview(request: Request, user: UserDep, hinweis: str | None = None) -> HTM
         roles=organisation.ROLES,
         is_admin=user.has_role("admin"),
         is_registry=user.has_role("registry"),
+        rules=rules,
+    )
+
+
+@router.post("/regeln")
+def set_rules(
+    request: Request,
+    user: UserDep,
+    csrf: Annotated[str, Form()],
+    superior_units_read: Annotated[str, Form()] = "off",
+) -> Response:
+    """County-wide access rules; a change is a permission change and lands in the audit."""
+    check_csrf(request, csrf)
+    require_role(user, "admin")
+    value = "on" if superior_units_read == "on" else "off"
+    with state(request).db.write() as connection:
+        grants.set_policy(connection, SUPERIOR_UNITS_READ, value, user.login)
+    return _back(
+        "Übergeordnete Einheiten lesen jetzt die Akten ihrer Untereinheiten."
+        if value == "on"
+        else "Akten liest jetzt nur noch die federführende Einheit selbst (und Freigaben)."
     )
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from eakte.records import dossiers as dossier_service
 from eakte.records import fileplan, listing
-from eakte.records.lookup import describe
+from eakte.records.lookup import describe, require_writable
 from eakte.records.organisation import User
 from eakte.search import search
 from eakte.web import uploads
@@ -121,7 +121,7 @@ def create_dossier(request: Request, body: DossierIn, user: ApiUser) -> CreatedO
             user.login,
             body.confidentiality,
         )
-        describe(connection, created.uuid, user)  # only in units the caller may read
+        require_writable(connection, created.uuid, user)  # only in the caller's own units
     return CreatedOut(id=created.uuid, reference=created.reference)
 
 
@@ -142,7 +142,7 @@ def create_case(request: Request, body: CaseIn, user: ApiUser) -> CreatedOut:
     require_role(user, "clerk", "registry")
     web = state(request)
     with web.db.write() as connection:
-        describe(connection, body.dossier, user)
+        require_writable(connection, body.dossier, user)
         created = dossier_service.create_case(
             connection, web.case_rule, body.dossier, body.subject, user.login
         )

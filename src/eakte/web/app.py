@@ -22,7 +22,7 @@ from eakte.errors import (
     ValidationError,
 )
 from eakte.settings import Settings
-from eakte.web import admin, api, oidc, pages
+from eakte.web import admin, api, grants, oidc, pages
 from eakte.web.security import LoginRequired
 from eakte.web.state import HERE, WebState
 
@@ -95,6 +95,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(api.router)
+    app.include_router(grants.router)
+    app.include_router(grants.api_router)
     if settings.oidc_issuer:
         app.state.oidc = oidc.OidcClient(settings)
         app.include_router(oidc.router)

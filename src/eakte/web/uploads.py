@@ -27,7 +27,7 @@ def _commit(
     web: WebState, user: User, case_id: str, prepared: list[PreparedFile]
 ) -> list[dict[str, Any]]:
     with web.db.write() as connection:
-        require_readable_case(connection, case_id, user)  # unreadable = "not found"
+        require_readable_case(connection, case_id, user, write=True)  # unreadable = "not found"
         case = dossiers.get_case(connection, case_id)
         dossier = dossiers.ensure_case_writable(connection, case)
         filed = commit_many(connection, case, dossier, prepared, user.login)
@@ -51,7 +51,7 @@ async def file_uploads(
     if len(files) > MAX_FILES:
         raise ValidationError(f"Höchstens {MAX_FILES} Dateien auf einmal, bitte aufteilen.")
     with web.db.read() as connection:
-        require_readable_case(connection, case_id, user)
+        require_readable_case(connection, case_id, user, write=True)
         dossiers.ensure_case_writable(connection, dossiers.get_case(connection, case_id))
     prepared = [await run_in_threadpool(_prepare, web, f) for f in files if f.filename]
     return await run_in_threadpool(_commit, web, user, case_id, prepared)
