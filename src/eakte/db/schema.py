@@ -126,6 +126,9 @@ dossiers = Table(
     Column("closed_at", TS, nullable=True),
     Column("closed_by", String(64), nullable=True),
     Column("row_version", Integer, nullable=False, default=1),
+    # Set when the dossier left the county: handed_over (to the archive) | destroyed.
+    Column("disposal", String(20), nullable=True),
+    Column("disposed_at", TS, nullable=True),
 )
 
 cases = Table(
@@ -237,4 +240,139 @@ policies = Table(
     Column("value", String(200), nullable=False),
     Column("updated_at", TS, nullable=False),
     Column("updated_by", String(64), nullable=False),
+)
+
+# --- Lifecycle: routing, deputies, follow-ups, retention and disposal -------------------------
+
+# A routing slip (Laufzettel) sends a case through ordered steps; steps with the same position
+# run in parallel. State: open | completed | returned | cancelled.
+routing_slips = Table(
+    "routing_slips",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("subject", String(500), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("close_case", Boolean, nullable=False, default=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("finished_at", TS, nullable=True),
+    Column("row_version", Integer, nullable=False, default=1),
+)
+
+# One step: kind acknowledge | cosign | sign; addressed to a person or an org unit's inbox.
+# State: waiting (earlier steps still open) | open | done | returned | skipped.
+# Outcome: acknowledged | approved | approved_with_remarks | rejected | signed.
+# ``acted_for`` is the principal when a deputy acted (i.V.).
+routing_steps = Table(
+    "routing_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slip_id", ForeignKey("routing_slips.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("assignee_user_id", ForeignKey("users.id"), nullable=True, index=True),
+    Column("assignee_unit_id", ForeignKey("org_units.id"), nullable=True, index=True),
+    Column("state", String(20), nullable=False),
+    Column("outcome", String(30), nullable=True),
+    Column("remarks", Text, nullable=False, server_default=""),
+    Column("acted_by", String(64), nullable=True),
+    Column("acted_for", String(64), nullable=True),
+    Column("acted_at", TS, nullable=True),
+    Column("row_version", Integer, nullable=False, default=1),
+)
+
+# Who stands in for whom (Vertretung), and when a person is away.
+deputies = Table(
+    "deputies",
+    metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("deputy_id", ForeignKey("users.id"), primary_key=True),
+    Column("created_at", TS, nullable=False),
+)
+
+absences = Table(
+    "absences",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("note", String(200), nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+)
+
+# Wiedervorlage: a case comes back on a date, for a person or a unit's inbox.
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("due_on", Date, nullable=False, index=True),
+    Column("note", String(500), nullable=False, server_default=""),
+    Column("for_user_id", ForeignKey("users.id"), nullable=True, index=True),
+    Column("for_unit_id", ForeignKey("org_units.id"), nullable=True, index=True),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("done_at", TS, nullable=True),
+    Column("done_by", String(64), nullable=True),
+    Column("row_version", Integer, nullable=False, default=1),
+)
+
+# A dossier's own retention, overriding its plan item's rule (with a reason).
+retention_overrides = Table(
+    "retention_overrides",
+    metadata,
+    Column("dossier_id", ForeignKey("dossiers.id"), primary_key=True),
+    Column("retention_years", Integer, nullable=False),
+    Column("disposition", String(1), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("set_at", TS, nullable=False),
+    Column("set_by", String(64), nullable=False),
+)
+
+# A legal hold stops the retention clock until lifted.
+legal_holds = Table(
+    "legal_holds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False, index=True),
+    Column("reason", String(500), nullable=False),
+    Column("placed_at", TS, nullable=False),
+    Column("placed_by", String(64), nullable=False),
+    Column("lifted_at", TS, nullable=True),
+    Column("lifted_by", String(64), nullable=True),
+    Column("lift_reason", String(500), nullable=True),
+)
+
+# A disposal run: selected → offered → appraised → completed (or cancelled).
+disposal_runs = Table(
+    "disposal_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("state", String(20), nullable=False),
+    Column("note", String(500), nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("offered_at", TS, nullable=True),
+    Column("completed_at", TS, nullable=True),
+    Column("row_version", Integer, nullable=False, default=1),
+)
+
+# One dossier in a run. Appraisal (the archive's decision): archive | destroy.
+# Outcome: handed_over | destroyed.
+disposal_items = Table(
+    "disposal_items",
+    metadata,
+    Column("run_id", ForeignKey("disposal_runs.id"), primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id"), primary_key=True),
+    Column("appraisal", String(10), nullable=True),
+    Column("appraised_at", TS, nullable=True),
+    Column("appraised_by", String(64), nullable=True),
+    Column("outcome", String(20), nullable=True),
+    Column("done_at", TS, nullable=True),
+    Column("done_by", String(64), nullable=True),
+    Index("ix_disposal_items_dossier_id", "dossier_id"),
 )
