@@ -1,0 +1,20 @@
+"""Audit events in German, for the history shown on pages and exported as CSV."""
+
+from __future__ import annotations
+
+# Action → what happened, as a person reads it in the history.
+ACTIONS_DE = {
+    "dossier.create": "Akte angelegt",
+    "dossier.close": "Akte abgeschlossen (z.d.A.)",
+    "case.create": "Vorgang angelegt",
+    "case.close": "Vorgang abgeschlossen (z.d.A.)",
+    "document.file": "Dokument abgelegt",
+    "document.download": "Inhalt abgerufen",
+    "dossier.grant": "Freigabe erteilt",
+    "dossier.revoke": "Freigabe entzogen",
+    "policy.set": "Regel für Leserechte geändert",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTIONS_DE.get(action, action)
