@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         description="Redirect URI registered at the OIDC provider; default: "
         "<URL of the request>/login/oidc/callback (set it behind a reverse proxy).",
     )
+    oidc_username_claim: str = Field(
+        default="preferred_username",
+        min_length=1,
+        description="Claim that carries the eakte login on the first SSO login "
+        "(Keycloak: preferred_username; ADFS: upn or unique_name).",
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=30_000, ge=0, description="How long SQLite waits for the writer lock."
     )

@@ -1,14 +1,17 @@
 // A real OpenID Connect provider (the npm package oidc-provider) for the eakte tests.
 //
 //   node provider.mjs --redirect-uri http://testserver/login/oidc/callback \
+//       [--post-logout-redirect-uri http://testserver/login?abgemeldet=1] \
 //       --client-id eakte --client-secret geheim --password pw \
-//       --account kc-0001=bau [--account kc-0002=fremd ...] [--port 0]
+//       --account kc-0001=bau [--account kc-0002=fremd,upn=fremd@kreis.example ...] [--port 0]
 //
 // Listens on 127.0.0.1 (port 0: a free one), prints one JSON line {"issuer": ...} to stdout
 // when ready and logs only to stderr. One confidential client (code flow, PKCE, secret via
-// HTTP Basic), a static account store (accountId = sub, with preferred_username), RS256 ID
-// tokens signed by a key generated at start. The login page is a plain HTML form (login +
-// password) that a test can submit; consent is granted automatically for the one client.
+// HTTP Basic), a static account store (accountId = sub, with preferred_username, name and any
+// further claims given as claim=value, such as ADFS's upn), RS256 ID tokens signed by a key
+// generated at start. The login page is a plain HTML form (login + password) that a test can
+// submit; consent is granted automatically for the one client. RP-initiated logout asks for
+// confirmation with a plain HTML form as well (submit it with logout=yes).
 // Stops on SIGTERM/SIGINT or when stdin closes (the test process is gone).
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -21,6 +24,7 @@ const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     'redirect-uri': { type: 'string' },
+    'post-logout-redirect-uri': { type: 'string', multiple: true, default: [] },
     'client-id': { type: 'string', default: 'eakte' },
     'client-secret': { type: 'string', default: 'geheim' },
     password: { type: 'string', default: 'geheim' },
@@ -34,12 +38,19 @@ if (!args['redirect-uri']) {
 
 const accounts = new Map();
 for (const spec of args.account) {
-  const [sub, username] = spec.split('=');
-  if (!sub || !username) {
-    console.error(`--account ${spec}: erwartet sub=preferred_username`);
+  const [first, ...more] = spec.split(',');
+  const [sub, username] = first.split('=');
+  const extra = more.map((pair) => pair.split('='));
+  if (!sub || !username || extra.some(([claim, value]) => !claim || !value)) {
+    console.error(`--account ${spec}: erwartet sub=preferred_username[,claim=value ...]`);
     process.exit(2);
   }
-  accounts.set(sub, { sub, preferred_username: username, name: `Testperson ${username}` });
+  accounts.set(sub, {
+    sub,
+    preferred_username: username,
+    name: `Testperson ${username}`,
+    ...Object.fromEntries(extra),
+  });
 }
 
 const signingKey = {
@@ -78,6 +89,7 @@ server.listen(Number(args.port), '127.0.0.1', () => {
         client_id: args['client-id'],
         client_secret: args['client-secret'],
         redirect_uris: [args['redirect-uri']],
+        post_logout_redirect_uris: args['post-logout-redirect-uri'],
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
@@ -85,8 +97,24 @@ server.listen(Number(args.port), '127.0.0.1', () => {
     ],
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: { openid: ['sub'], profile: ['preferred_username', 'name'] },
-    features: { devInteractions: { enabled: false } },
+    claims: { openid: ['sub'], profile: ['preferred_username', 'name', 'upn', 'unique_name'] },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        // The confirmation: `form` is an empty form (id op.logoutForm, hidden xsrf field);
+        // the button goes inside it so that a test can submit one plain form.
+        async logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.body = `<!doctype html><title>Test-IdP</title>
+${form.replace('</form>', '<button name="logout" value="yes">Abmelden</button></form>')}`;
+        },
+        async postLogoutSuccessSource(ctx) {
+          ctx.type = 'html';
+          ctx.body = '<!doctype html><title>Test-IdP</title><p>Abgemeldet.</p>';
+        },
+      },
+    },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(ctx, id) {
       const account = accounts.get(id);

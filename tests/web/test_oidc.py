@@ -7,6 +7,7 @@ the TestClient at eakte. The ID token checks are also exercised with hand-made t
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import select
@@ -32,15 +33,19 @@ from eakte.settings import Settings
 from eakte.web import create_app
 from eakte.web.oidc import OidcClient, OidcError, local_target
 from tests.helpers import County
+from tests.web.conftest import csrf_of, login
 
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc"
 EAKTE = "http://testserver"
 REDIRECT_URI = f"{EAKTE}/login/oidc/callback"
+POST_LOGOUT_URI = f"{EAKTE}/login?abgemeldet=1"
 CLIENT_ID = "eakte"
 CLIENT_SECRET = "test-secret-+/%"  # characters that must be form-encoded for Basic auth
 IDP_PASSWORD = "idp-passwort"
 BAU_SUB = "c0ffee00-bau"  # preferred_username bau: an eakte account
 FREMD_SUB = "deadbeef-fremd"  # preferred_username fremd: no eakte account
+ADFS_SUB = "5eed0000-adfs"  # preferred_username tyilmaz, upn t.yilmaz@kreis.example (as ADFS)
+ADFS_UPN = "t.yilmaz@kreis.example"
 
 
 def _start_provider(log: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -50,8 +55,10 @@ def _start_provider(log: Path) -> tuple[subprocess.Popen[bytes], str]:
             "Node.js oder tests/oidc/node_modules fehlt: ./scripts/setup.sh --dev ausführen"
         )
     args = [node, "provider.mjs", "--redirect-uri", REDIRECT_URI, "--client-id", CLIENT_ID]
+    args += ["--post-logout-redirect-uri", POST_LOGOUT_URI]
     args += ["--client-secret", CLIENT_SECRET, "--password", IDP_PASSWORD]
     args += ["--account", f"{BAU_SUB}=bau", "--account", f"{FREMD_SUB}=fremd"]
+    args += ["--account", f"{ADFS_SUB}=tyilmaz,upn={ADFS_UPN}"]
     with log.open("wb") as stderr:
         process = subprocess.Popen(
             args, cwd=PROVIDER_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr
@@ -98,14 +105,18 @@ def oidc_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def sso(settings: Settings, county: County, oidc_issuer: str) -> Iterator[TestClient]:
-    sso_settings = settings.model_copy(
+def sso_settings(settings: Settings, county: County, oidc_issuer: str) -> Settings:
+    return settings.model_copy(
         update={
             "oidc_issuer": oidc_issuer,
             "oidc_client_id": CLIENT_ID,
             "oidc_client_secret": CLIENT_SECRET,
         }
     )
+
+
+@pytest.fixture
+def sso(sso_settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(sso_settings), follow_redirects=False) as client:
         yield client
 
@@ -138,6 +149,38 @@ def to_provider_and_back(sso: TestClient, idp: httpx.Client, account: str, weite
             data={"login": account, "password": IDP_PASSWORD},
         )
     raise AssertionError("the provider never sent the browser back")
+
+
+def follow_at_provider(idp: httpx.Client, response: httpx.Response) -> httpx.Response | str:
+    """Follow the provider's redirects: its next page, or the eakte URL it sends back to."""
+    for _ in range(10):
+        if response.status_code not in (302, 303):
+            return response
+        location = str(response.url.join(response.headers["location"]))
+        if location.startswith(EAKTE):
+            return location
+        response = idp.get(location)
+    raise AssertionError("the provider redirects without end")
+
+
+def sso_logout(sso: TestClient) -> httpx.Response:
+    desk = sso.get("/")
+    assert desk.status_code == 200
+    return sso.post("/logout", data={"csrf": csrf_of(desk.text)})
+
+
+def refresh_target(response: httpx.Response) -> str:
+    delay, _, target = response.headers["refresh"].partition(";")
+    assert delay == "0" and target.strip().startswith("url="), response.headers["refresh"]
+    return target.strip().removeprefix("url=")
+
+
+def unverified_claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    claims: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
+    return claims
 
 
 def with_query(url: str, **changes: str) -> str:
@@ -178,10 +221,9 @@ def test_sso_login_links_the_account_and_starts_a_session(
     # The code is used up, and the flow cookie went with it.
     assert sso.get(callback).status_code == 400
 
-    # Logged out, the provider's session brings the person straight back, now by subject.
-    csrf = re.search(r'name="csrf" value="([^"]+)"', desk.text)
-    assert csrf
-    assert sso.post("/logout", data={"csrf": csrf.group(1)}).status_code == 303
+    # Logged out of eakte only (this browser does not go on to the provider's logout), the
+    # provider's session brings the person straight back, now by subject.
+    assert sso_logout(sso).headers["refresh"]
     assert sso.get("/").status_code == 303
     answer = sso.get(to_provider_and_back(sso, idp, BAU_SUB, "https://evil.example/"))
     assert answer.status_code == 303 and answer.headers["location"] == "/"
@@ -239,6 +281,112 @@ def test_tampered_flow_cookie_is_refused(sso: TestClient, idp: httpx.Client) -> 
     assert "abgelaufen oder wurde nicht hier begonnen" in answer.text
 
 
+def test_sso_logout_ends_the_session_here_and_at_the_provider(
+    sso: TestClient, idp: httpx.Client, oidc_issuer: str
+) -> None:
+    assert sso.get(to_provider_and_back(sso, idp, BAU_SUB, "/")).status_code == 303
+    [kept] = [c for c in sso.cookies.jar if c.name == "eakte_oidc_logout"]
+    assert kept.path == "/logout" and kept.has_nonstandard_attr("HttpOnly")
+
+    answer = sso_logout(sso)
+    assert answer.status_code == 200
+    assert "Sie werden jetzt auch beim Anmeldedienst abgemeldet" in answer.text
+    assert "Maria Wagner" not in answer.text
+    assert "eakte_session" not in sso.cookies and "eakte_oidc_logout" not in sso.cookies
+    assert sso.get("/").status_code == 303  # the eakte session is gone already
+
+    url = refresh_target(answer)
+    discovery = httpx.get(f"{oidc_issuer}/.well-known/openid-configuration").json()
+    assert url.startswith(discovery["end_session_endpoint"] + "?")
+    query = parse_qs(urlsplit(url).query)
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["post_logout_redirect_uri"] == [POST_LOGOUT_URI]
+    hint = unverified_claims(query["id_token_hint"][0])
+    assert hint["sub"] == BAU_SUB and hint["aud"] == CLIENT_ID
+
+    confirm = follow_at_provider(idp, idp.get(url))  # the provider asks: really sign out?
+    assert isinstance(confirm, httpx.Response) and confirm.status_code == 200, confirm
+    action = re.search(r'<form id="op.logoutForm" method="post" action="([^"]+)"', confirm.text)
+    xsrf = re.search(r'name="xsrf" value="([^"]+)"', confirm.text)
+    assert action and xsrf, confirm.text
+    back = follow_at_provider(
+        idp,
+        idp.post(confirm.url.join(action.group(1)), data={"xsrf": xsrf.group(1), "logout": "yes"}),
+    )
+    assert back == POST_LOGOUT_URI
+    page = sso.get(back)
+    assert page.status_code == 200
+    assert "Sie sind abgemeldet." in page.text and 'name="password"' in page.text
+
+    # The provider's session has ended too: the next SSO login asks for the password again.
+    start = sso.get("/login/oidc?weiter=/")
+    at_provider = follow_at_provider(idp, idp.get(start.headers["location"]))
+    assert isinstance(at_provider, httpx.Response) and 'name="password"' in at_provider.text
+
+
+def test_password_sessions_log_out_here_only(sso: TestClient, idp: httpx.Client) -> None:
+    login(sso, "bau")
+    answer = sso.post("/logout", data={"csrf": csrf_of(sso.get("/").text)})
+    assert answer.status_code == 303 and answer.headers["location"] == "/login?abgemeldet=1"
+    assert "Sie sind abgemeldet." in sso.get(answer.headers["location"]).text
+
+    # An SSO session's logout cookie does not carry over to a later password session.
+    sso.get(to_provider_and_back(sso, idp, BAU_SUB, "/"))
+    assert "eakte_oidc_logout" in sso.cookies
+    login(sso, "ja")
+    answer = sso.post("/logout", data={"csrf": csrf_of(sso.get("/").text)})
+    assert answer.status_code == 303 and "refresh" not in answer.headers
+    assert "eakte_oidc_logout" not in sso.cookies
+
+
+def test_the_username_claim_is_configurable(
+    sso_settings: Settings, idp: httpx.Client, db: Database
+) -> None:
+    with db.write() as c:  # the county's logins are ADFS user principal names
+        c.execute(users.update().where(users.c.login == "ja").values(login=ADFS_UPN))
+    adfs = sso_settings.model_copy(update={"oidc_username_claim": "upn"})
+    with TestClient(create_app(adfs), follow_redirects=False) as sso:
+        answer = sso.get(to_provider_and_back(sso, idp, ADFS_SUB, "/"))
+        assert answer.status_code == 303, answer.text
+        assert "Tarek Yilmaz" in sso.get("/").text
+    assert oidc_subject(db, ADFS_UPN) == ADFS_SUB
+
+
+def test_a_missing_username_claim_is_refused_in_german(
+    sso_settings: Settings, idp: httpx.Client, db: Database
+) -> None:
+    adfs = sso_settings.model_copy(update={"oidc_username_claim": "unique_name"})
+    with TestClient(create_app(adfs), follow_redirects=False) as sso:
+        answer = sso.get(to_provider_and_back(sso, idp, BAU_SUB, "/"))
+        assert answer.status_code == 502
+        assert "Anmeldung nicht möglich" in answer.text
+        assert "hat Ihren Anmeldenamen (Angabe „unique_name“) nicht mitgeschickt" in answer.text
+        assert "eakte_session" not in sso.cookies
+        assert sso.get("/").status_code == 303
+    assert oidc_subject(db, "bau") is None
+
+
+def test_an_answer_from_another_issuer_is_refused(sso: TestClient, idp: httpx.Client) -> None:
+    callback = to_provider_and_back(sso, idp, BAU_SUB, "/")
+    answer = sso.get(with_query(callback, iss="https://idp.evil.example"))
+    assert answer.status_code == 400
+    assert "stammt nicht vom eingestellten Anmeldedienst" in answer.text
+    assert "eakte_session" not in sso.cookies
+
+
+def test_a_provider_with_another_issuer_is_refused(
+    sso_settings: Settings, oidc_issuer: str
+) -> None:
+    # The same provider under another name: its discovery names an issuer that differs.
+    other = oidc_issuer.replace("127.0.0.1", "localhost")
+    app = create_app(sso_settings.model_copy(update={"oidc_issuer": other}))
+    with TestClient(app, follow_redirects=False) as client:
+        answer = client.get("/login/oidc?weiter=/")
+    assert answer.status_code == 502
+    assert "sein Aussteller passt nicht zur Einstellung oidc_issuer" in answer.text
+    assert "eakte_oidc" not in answer.cookies
+
+
 def test_unreachable_provider_gives_a_german_page(settings: Settings, county: County) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
@@ -283,6 +431,7 @@ class FakeProvider:
     def __init__(self) -> None:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
         self.published = [self.key]
+        self.end_session: str | None = None
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/.well-known/openid-configuration"):
@@ -293,7 +442,8 @@ class FakeProvider:
                     "authorization_endpoint": f"{ISSUER}/auth",
                     "token_endpoint": f"{ISSUER}/token",
                     "jwks_uri": f"{ISSUER}/certs",
-                },
+                }
+                | ({"end_session_endpoint": self.end_session} if self.end_session else {}),
             )
         if request.url.path.endswith("/certs"):
             return httpx.Response(
@@ -354,3 +504,47 @@ def test_bad_id_tokens_are_refused(fake: tuple[FakeProvider, OidcClient], case: 
         client.validate_id_token(BAD_TOKENS[case](provider), "n-1")
     assert refused.value.status == 400
     assert "Bitte melden Sie sich noch einmal an." in refused.value.message
+
+
+def test_the_username_comes_from_the_configured_claim(tmp_path: Path) -> None:
+    settings = Settings(data=tmp_path, oidc_issuer=ISSUER, oidc_username_claim="upn")
+    client = OidcClient(settings, transport=httpx.MockTransport(FakeProvider().handle))
+    claims = {"sub": "s-1", "preferred_username": "mwagner", "upn": " m.wagner@kreis.example "}
+    assert client.username(claims, None) == "m.wagner@kreis.example"
+    with pytest.raises(OidcError) as refused:
+        client.username({"sub": "s-1", "preferred_username": "mwagner"}, None)
+    assert "Angabe „upn“" in refused.value.message
+
+
+def test_without_end_session_endpoint_logout_stays_local(
+    fake: tuple[FakeProvider, OidcClient],
+) -> None:
+    _, client = fake
+    assert client.end_session_url("id.token.here", POST_LOGOUT_URI) is None
+
+
+def test_the_kept_id_token_belongs_to_its_session(tmp_path: Path) -> None:
+    provider = FakeProvider()
+    provider.end_session = f"{ISSUER}/logout"
+    settings = Settings(data=tmp_path, oidc_issuer=ISSUER, oidc_client_secret="s")
+    client = OidcClient(settings, transport=httpx.MockTransport(provider.handle))
+    token = provider.token()
+    cookie = client.logout_cookie("session-a", token)
+    assert client.kept_id_token(cookie, "session-a") == token
+    assert client.kept_id_token(cookie, "session-b") is None
+    assert (
+        client.kept_id_token(provider.token(sub="s-2") + cookie[len(token) :], "session-a") is None
+    )
+    assert client.kept_id_token("kaputt", "session-a") is None
+    url = client.end_session_url(token, POST_LOGOUT_URI)
+    assert url and parse_qs(urlsplit(url).query)["id_token_hint"] == [token]
+
+    # Too long for a cookie: only the fact of an SSO session is kept; logout by client_id.
+    cookie = client.logout_cookie("session-a", "x" * 5000)
+    assert len(cookie) < 100 and client.kept_id_token(cookie, "session-a") == ""
+    url = client.end_session_url("", POST_LOGOUT_URI)
+    assert url and url.startswith(f"{ISSUER}/logout?")
+    assert parse_qs(urlsplit(url).query) == {
+        "client_id": ["eakte"],
+        "post_logout_redirect_uri": [POST_LOGOUT_URI],
+    }

@@ -5,8 +5,16 @@ to return to travel in a short-lived, HMAC-signed, HttpOnly cookie limited to ``
 nothing is stored on the server. ``GET /login/oidc/callback`` checks the state, exchanges the
 code, validates the ID token (signature against the provider's JWKS, issuer, audience, nonce,
 lifetime) and maps the person to an eakte account: first by ``users.oidc_subject``, else — on
-the first SSO login — by ``preferred_username`` equal to the eakte login, which then gets the
-subject stored. Accounts, units and roles stay managed in eakte; unknown people are refused.
+the first SSO login — by the claim named in ``oidc_username_claim`` (``preferred_username``;
+ADFS: ``upn``) equal to the eakte login, which then gets the subject stored. Accounts, units and
+roles stay managed in eakte; unknown people are refused.
+
+Logout (RP-initiated): the ID token of an SSO login is kept in a cookie limited to ``/logout``
+and bound by HMAC to that session's cookie (the sessions table has no place for it). ``POST
+/logout`` ends the eakte session and then sends the browser to the provider's
+``end_session_endpoint`` with ``id_token_hint``, ``client_id`` and ``post_logout_redirect_uri``
+(``/login?abgemeldet=1``). It does so with a ``Refresh`` header, not a redirect: browsers apply
+the page's CSP ``form-action 'self'`` to redirects that follow a form submission.
 
 The provider is found by discovery (``<issuer>/.well-known/openid-configuration``); metadata
 and keys are cached for an hour, the keys are fetched again when a token names an unknown key.
@@ -26,7 +34,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import httpx
 from fastapi import APIRouter, Request
@@ -52,6 +60,10 @@ FLOW_COOKIE = "eakte_oidc"
 FLOW_PATH = "/login/oidc"
 FLOW_LIFETIME = 600  # seconds between leaving for the provider and coming back
 CACHE_SECONDS = 3600
+LOGOUT_COOKIE = "eakte_oidc_logout"
+LOGOUT_PATH = "/logout"
+MAX_KEPT_ID_TOKEN = 3500  # browsers drop cookies above 4096 bytes
+LOGGED_OUT = "/login?abgemeldet=1"  # the post_logout_redirect_uri, on the callback's host
 HTTP_TIMEOUT = 10.0
 LEEWAY = 60  # seconds of clock skew accepted in token times
 SCOPE = "openid profile"
@@ -92,6 +104,7 @@ class ProviderMetadata:
     token_endpoint: str
     jwks_uri: str
     userinfo_endpoint: str | None
+    end_session_endpoint: str | None
     token_auth_methods: tuple[str, ...]
 
 
@@ -122,6 +135,7 @@ class OidcClient:
         self.client_id = settings.oidc_client_id
         self.client_secret = settings.oidc_client_secret
         self.redirect_url = settings.oidc_redirect_url
+        self.username_claim = settings.oidc_username_claim
         self._transport = transport
         self._lock = threading.Lock()
         self._metadata: tuple[float, ProviderMetadata] | None = None
@@ -181,11 +195,8 @@ class OidcClient:
                 authorization_endpoint=_url(document, "authorization_endpoint"),
                 token_endpoint=_url(document, "token_endpoint"),
                 jwks_uri=_url(document, "jwks_uri"),
-                userinfo_endpoint=(
-                    _url(document, "userinfo_endpoint")
-                    if document.get("userinfo_endpoint")
-                    else None
-                ),
+                userinfo_endpoint=_optional_url(document, "userinfo_endpoint"),
+                end_session_endpoint=_optional_url(document, "end_session_endpoint"),
                 token_auth_methods=tuple(
                     str(m)
                     for m in document.get(
@@ -316,20 +327,62 @@ class OidcClient:
             raise OidcError("Die Anmeldebestätigung gehört nicht zu dieser Anmeldung. " + RESTART)
         return claims
 
-    def username(self, claims: dict[str, Any], access_token: str | None) -> str | None:
-        """``preferred_username`` from the ID token, else from the userinfo endpoint."""
-        name = claims.get("preferred_username")
-        if isinstance(name, str) and name.strip():
-            return name.strip()
+    def username(self, claims: dict[str, Any], access_token: str | None) -> str:
+        """The eakte login: the configured claim from the ID token, else from userinfo."""
+        name = _text(claims.get(self.username_claim))
         endpoint = self.metadata().userinfo_endpoint
-        if not endpoint or not access_token:
+        if name is None and endpoint and access_token:
+            info = self._get(endpoint, "userinfo", {"Authorization": f"Bearer {access_token}"})
+            if info.get("sub") == claims["sub"]:
+                name = _text(info.get(self.username_claim))
+            else:
+                log.warning("OIDC userinfo: sub %r differs from the ID token", info.get("sub"))
+        if name is not None:
+            return name
+        log.warning(
+            "OIDC login refused: no claim %r for sub %r", self.username_claim, claims["sub"]
+        )
+        raise OidcError(
+            f"Der Anmeldedienst hat Ihren Anmeldenamen (Angabe „{self.username_claim}“) nicht "
+            "mitgeschickt, daher lässt sich Ihre Anmeldung keinem Konto der E-Akte zuordnen. "
+            "Bitte wenden Sie sich an die IT: der Anmeldedienst muss diese Angabe senden, oder "
+            "die Einstellung oidc_username_claim muss eine Angabe nennen, die er sendet.",
+            502,
+        )
+
+    # -- logout ----------------------------------------------------------------------------
+
+    def logout_cookie(self, session_cookie: str, id_token: str) -> str:
+        """Keeps the ID token for the logout, bound to this session (too long: not kept)."""
+        if len(id_token) > MAX_KEPT_ID_TOKEN:
+            log.info("OIDC: ID token of %d characters not kept for the logout", len(id_token))
+            id_token = ""
+        return f"{id_token}.{_b64(self._bind(session_cookie, id_token))}"
+
+    def kept_id_token(self, cookie: str | None, session_cookie: str) -> str | None:
+        """The ID token kept for this session ("" if too long to keep); None: no SSO session."""
+        if not cookie or not session_cookie or "." not in cookie:
             return None
-        info = self._get(endpoint, "userinfo", {"Authorization": f"Bearer {access_token}"})
-        if info.get("sub") != claims["sub"]:
-            log.warning("OIDC userinfo: sub %r differs from the ID token", info.get("sub"))
+        id_token, _, signature = cookie.rpartition(".")
+        try:
+            genuine = hmac.compare_digest(_unb64(signature), self._bind(session_cookie, id_token))
+        except ValueError:
             return None
-        name = info.get("preferred_username")
-        return name.strip() if isinstance(name, str) and name.strip() else None
+        return id_token if genuine else None
+
+    def end_session_url(self, id_token: str, post_logout_url: str) -> str | None:
+        """Where the browser ends its session at the provider; None if it offers no logout."""
+        endpoint = self.metadata().end_session_endpoint
+        if endpoint is None:
+            return None
+        query = {"client_id": self.client_id, "post_logout_redirect_uri": post_logout_url}
+        if id_token:
+            query["id_token_hint"] = id_token
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"
+
+    def _bind(self, session_cookie: str, id_token: str) -> bytes:
+        message = f"eakte oidc logout\n{session_cookie}\n{id_token}".encode()
+        return hmac.new(self._cookie_key, message, hashlib.sha256).digest()
 
     # -- the flow cookie -------------------------------------------------------------------
 
@@ -366,6 +419,14 @@ def _url(document: dict[str, Any], name: str) -> str:
     if not isinstance(value, str) or urlsplit(value).scheme not in ("https", "http"):
         raise KeyError(name)
     return value
+
+
+def _optional_url(document: dict[str, Any], name: str) -> str | None:
+    return _url(document, name) if document.get(name) else None
+
+
+def _text(claim: Any) -> str | None:
+    return claim.strip() if isinstance(claim, str) and claim.strip() else None
 
 
 def _b64(data: bytes) -> str:
@@ -550,7 +611,7 @@ def oidc_callback(request: Request) -> Response:
         access = tokens.get("access_token")
         username = (
             None
-            if known
+            if known  # the subject decides; the username matters only for the first login
             else client.username(claims, access if isinstance(access, str) and access else None)
         )
         with db.write() as connection:
@@ -563,4 +624,43 @@ def oidc_callback(request: Request) -> Response:
     response = RedirectResponse(flow.target, status_code=303)
     response.delete_cookie(FLOW_COOKIE, path=FLOW_PATH)
     pages.set_session_cookie(request, response, session.cookie)
+    response.set_cookie(
+        LOGOUT_COOKIE,
+        client.logout_cookie(session.cookie, tokens["id_token"]),
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        path=LOGOUT_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+def after_logout(request: Request, session_cookie: str, local: Response) -> Response:
+    """Once the eakte session has ended: on to the provider's logout if the session came from
+    SSO and the provider offers one, else ``local``. Called by ``pages.logout``."""
+    client = client_of(request)
+    id_token = client.kept_id_token(request.cookies.get(LOGOUT_COOKIE), session_cookie)
+    url = None
+    if id_token is not None:
+        try:
+            url = client.end_session_url(
+                id_token, urljoin(client.callback_url(request), LOGGED_OUT)
+            )
+        except OidcError:  # provider unreachable: the eakte session has ended all the same
+            url = None
+    response = local
+    if url is not None:
+        request.state.session = None  # ended: the page shows no signed-in person
+        response = pages.render(
+            request,
+            "login.html",
+            target="/",
+            error=None,
+            notice="Sie sind abgemeldet. Sie werden jetzt auch beim Anmeldedienst abgemeldet …",
+            oidc=True,
+        )
+        # Not a redirect: the CSP's form-action 'self' would block it after the form post.
+        response.headers["Refresh"] = f"0; url={url}"
+    response.delete_cookie(LOGOUT_COOKIE, path=LOGOUT_PATH)
     return response

@@ -9,28 +9,22 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from eakte.audit.wording import ACTIONS_DE
 from eakte.auth import service as auth
 from eakte.core.records import STATE_LABELS_DE, DocumentState
 from eakte.errors import EakteError, QueryError
 from eakte.records import dossiers as dossier_service
-from eakte.records import fileplan, listing
-from eakte.records.lookup import describe
+from eakte.records import fileplan, listing, organisation
+from eakte.records.lookup import describe, require_writable
 from eakte.records.organisation import User
 from eakte.search import search
 from eakte.web import uploads
 from eakte.web.content import content_response
+from eakte.web.grants import grants_context
 from eakte.web.security import COOKIE, check_csrf, current_session, page_user, require_role, state
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
-ACTIONS_DE = {
-    "dossier.create": "Akte angelegt",
-    "dossier.close": "Akte abgeschlossen (z.d.A.)",
-    "case.create": "Vorgang angelegt",
-    "case.close": "Vorgang abgeschlossen (z.d.A.)",
-    "document.file": "Dokument abgelegt",
-    "document.download": "Inhalt abgerufen",
-}
 KIND_DE = {
     "pdf": "PDF",
     "docx": "Word",
@@ -82,12 +76,15 @@ def _safe_target(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_form(request: Request, weiter: str | None = None) -> HTMLResponse:
+def login_form(
+    request: Request, weiter: str | None = None, abgemeldet: str | None = None
+) -> HTMLResponse:
     return render(
         request,
         "login.html",
         target=_safe_target(weiter),
         error=None,
+        notice="Sie sind abgemeldet." if abgemeldet else None,
         oidc=request.app.state.eakte.settings.oidc_issuer is not None,
     )
 
@@ -139,7 +136,11 @@ def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
     cookie = request.cookies.get(COOKIE, "")
     with state(request).db.write() as connection:
         auth.end_session(connection, cookie)
-    response = RedirectResponse("/login", status_code=303)
+    response: Response = RedirectResponse("/login?abgemeldet=1", status_code=303)
+    if request.app.state.eakte.settings.oidc_issuer:
+        from eakte.web import oidc  # imported here: oidc imports this module
+
+        response = oidc.after_logout(request, cookie, response)  # and at the provider
     response.delete_cookie(COOKIE, path="/")
     return response
 
@@ -169,11 +170,23 @@ def plan_item(request: Request, code: str, user: UserDep) -> HTMLResponse:
 
 
 @router.get("/akten/{dossier_id}")
-def dossier(request: Request, dossier_id: str, user: UserDep) -> HTMLResponse:
+def dossier(
+    request: Request, dossier_id: str, user: UserDep, hinweis: str | None = None
+) -> HTMLResponse:
     with state(request).db.read() as connection:
         record = describe(connection, dossier_id, user, "dossier")
         events = listing.history(connection, [record["id"], *[c["id"] for c in record["cases"]]])
-    return render(request, "dossier.html", dossier=record, events=events)
+        access = grants_context(connection, user, record["id"])
+        units = organisation.list_units(connection) if access["may_manage_grants"] else []
+    return render(
+        request,
+        "dossier.html",
+        dossier=record,
+        events=events,
+        notice=hinweis,
+        units=units,
+        **access,
+    )
 
 
 @router.get("/vorgaenge/{case_id}")
@@ -220,7 +233,7 @@ def close_case(
     check_csrf(request, csrf)
     require_role(user, "clerk", "registry")
     with state(request).db.write() as connection:
-        describe(connection, case_id, user)  # 404 unless readable
+        require_writable(connection, case_id, user)  # 404 unless readable, 403 unless writable
         closed = dossier_service.close_case(connection, case_id, user.login)
     notice = quote(f"Vorgang {closed.reference} abgeschlossen (z.d.A.)")
     return RedirectResponse(f"/vorgaenge/{case_id}?hinweis={notice}", status_code=303)
