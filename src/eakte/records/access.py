@@ -17,13 +17,24 @@ that a hit, a count, a facet and a page agree on what a user may see.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, or_, select
+from sqlalchemy import BindParameter, Connection, bindparam, exists, or_, select
 
 from eakte.core.access import ReadScope
 from eakte.core.units import descendants
-from eakte.db.schema import grants, org_units, policies
+from eakte.db.schema import (
+    absences,
+    deputies,
+    grants,
+    org_units,
+    policies,
+    routing_slips,
+    routing_steps,
+    users,
+)
+from eakte.records.common import today
 from eakte.records.organisation import User
 
 SUPERIOR_UNITS_READ = "superior_units_read"
@@ -78,9 +89,42 @@ def readable_unit_ids(connection: Connection, user: User) -> set[int]:
     return covered_units(connection, user)
 
 
+def principals(connection: Connection, user: User, on: date | None = None) -> dict[int, str]:
+    """People (id → login) whose routing steps ``user`` works on ``on``: the user, and everyone
+    who named the user as deputy and is absent that day."""
+    day = on or today()
+    rows = connection.execute(
+        select(users.c.id, users.c.login)
+        .join(deputies, deputies.c.user_id == users.c.id)
+        .where(
+            deputies.c.deputy_id == user.id,
+            exists().where(
+                absences.c.user_id == users.c.id,
+                absences.c.starts_on <= day,
+                absences.c.ends_on >= day,
+            ),
+        )
+    ).all()
+    return {user.id: user.login, **{row.id: row.login for row in rows}}
+
+
 def routed_case_ids(connection: Connection, user: User) -> set[int]:
-    """Cases the user may read through an open routing step addressed to them."""
-    return set()
+    """Cases the user may read because an open step of a routing slip is addressed to them
+    (or to their unit's inbox, or to someone they stand in for) — for that step's duration."""
+    people = sorted(principals(connection, user))
+    rows = connection.execute(
+        select(routing_slips.c.case_id)
+        .join(routing_steps, routing_steps.c.slip_id == routing_slips.c.id)
+        .where(
+            routing_slips.c.state == "open",
+            routing_steps.c.state == "open",
+            or_(
+                routing_steps.c.assignee_user_id.in_(people),
+                routing_steps.c.assignee_unit_id.in_(list(user.unit_ids) or [-1]),
+            ),
+        )
+    ).all()
+    return {row.case_id for row in rows}
 
 
 def read_scope(connection: Connection, user: User) -> ReadScope:

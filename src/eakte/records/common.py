@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 
 def now() -> datetime:
@@ -12,3 +13,11 @@ def now() -> datetime:
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
+
+
+COUNTY_TIME = ZoneInfo("Europe/Berlin")
+
+
+def today() -> date:
+    """Today's date where the county is (follow-ups, absences, retention)."""
+    return datetime.now(COUNTY_TIME).date()
