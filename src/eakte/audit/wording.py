@@ -13,6 +13,14 @@ ACTIONS_DE = {
     "dossier.grant": "Freigabe erteilt",
     "dossier.revoke": "Freigabe entzogen",
     "policy.set": "Regel für Leserechte geändert",
+    "routing.start": "Laufzettel versandt",
+    "routing.act": "Laufzettel-Schritt erledigt",
+    "routing.complete": "Laufzettel abgeschlossen",
+    "routing.return": "Laufzettel zurückgegeben",
+    "routing.cancel": "Laufzettel zurückgezogen",
+    "user.deputies": "Vertretung geändert",
+    "user.absence": "Abwesenheit eingetragen",
+    "user.absence_removed": "Abwesenheit gelöscht",
 }
 
 

@@ -21,6 +21,7 @@ from eakte.search import search
 from eakte.web import uploads
 from eakte.web.content import content_response
 from eakte.web.grants import grants_context
+from eakte.web.routing_context import case_context, desk_context
 from eakte.web.security import COOKIE, check_csrf, current_session, page_user, require_role, state
 
 router = APIRouter(include_in_schema=False)
@@ -146,11 +147,12 @@ def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
 
 
 @router.get("/")
-def desk(request: Request, user: UserDep) -> HTMLResponse:
+def desk(request: Request, user: UserDep, hinweis: str | None = None) -> HTMLResponse:
     with state(request).db.read() as connection:
         cases = listing.open_cases(connection, user)
         recent = listing.recent_documents(connection, user)
-    return render(request, "desk.html", cases=cases, recent=recent)
+        routing = desk_context(connection, user)
+    return render(request, "desk.html", cases=cases, recent=recent, notice=hinweis, **routing)
 
 
 @router.get("/aktenplan")
@@ -196,6 +198,7 @@ def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = No
         events = listing.history(
             connection, [record["id"], *[d["id"] for d in record["documents"]]]
         )
+        routing = case_context(connection, user, record["id"])
     return render(
         request,
         "case.html",
@@ -203,6 +206,7 @@ def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = No
         events=events,
         notice=hinweis,
         max_size=state(request).settings.max_file_size,
+        **routing,
     )
 
 
