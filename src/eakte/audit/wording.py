@@ -13,6 +13,8 @@ ACTIONS_DE = {
     "dossier.grant": "Freigabe erteilt",
     "dossier.revoke": "Freigabe entzogen",
     "policy.set": "Regel für Leserechte geändert",
+    "document.update": "Angaben zum Dokument geändert",
+    "document.version": "Neue Version abgelegt",
     "routing.start": "Laufzettel versandt",
     "routing.act": "Laufzettel-Schritt erledigt",
     "routing.complete": "Laufzettel abgeschlossen",
@@ -21,6 +23,12 @@ ACTIONS_DE = {
     "user.deputies": "Vertretung geändert",
     "user.absence": "Abwesenheit eingetragen",
     "user.absence_removed": "Abwesenheit gelöscht",
+    "followup.create": "Wiedervorlage angelegt",
+    "followup.done": "Wiedervorlage erledigt",
+    "followup.postpone": "Wiedervorlage verschoben",
+    "followup.delete": "Wiedervorlage gelöscht",
+    "followup.digest": "Erinnerung an fällige Wiedervorlagen gemailt",
+    "user.email": "E-Mail-Adresse geändert",
 }
 
 

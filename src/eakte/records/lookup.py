@@ -163,6 +163,8 @@ def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
         "created_at": _iso(row.created_at),
         "created_by": row.created_by,
         "attachment_of": parent,
+        "current_version": row.current_version,
+        "row_version": row.row_version,
         "versions": [
             {
                 "number": v.number,

@@ -244,10 +244,13 @@ def close_case(
 
 
 @router.get("/dokumente/{document_id}")
-def document(request: Request, document_id: str, user: UserDep) -> HTMLResponse:
+def document(
+    request: Request, document_id: str, user: UserDep, hinweis: str | None = None
+) -> HTMLResponse:
     with state(request).db.read() as connection:
         record = describe(connection, document_id, user, "document")
         events = listing.history(connection, [record["id"]])
+        may_edit = _may_change(connection, record["case_id"], user)
     inline = record["media_type"] in ("application/pdf", "text/plain", "text/markdown") or record[
         "media_type"
     ].startswith("image/")
@@ -258,7 +261,21 @@ def document(request: Request, document_id: str, user: UserDep) -> HTMLResponse:
         events=events,
         inline=inline,
         waiting=record["state"] == DocumentState.AWAITING_OCR.value,
+        may_edit=may_edit,
+        notice=hinweis,
     )
+
+
+def _may_change(connection: Any, case_id: str, user: User) -> bool:
+    """Whether the page offers changes: the user may write and the case is open."""
+    try:
+        require_writable(connection, case_id, user)
+        dossier_service.ensure_case_writable(
+            connection, dossier_service.get_case(connection, case_id)
+        )
+    except EakteError:
+        return False
+    return True
 
 
 @router.get("/dokumente/{document_id}/inhalt")
