@@ -59,6 +59,8 @@ users = Table(
     Column("failed_logins", Integer, nullable=False, server_default="0"),
     Column("locked_until", TS, nullable=True),
     Column("oidc_subject", String(255), nullable=True, unique=True),
+    # Where the daily digest of due follow-ups goes; none: no mail.
+    Column("email", String(254), nullable=True),
 )
 
 sessions = Table(
