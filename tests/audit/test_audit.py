@@ -1,12 +1,21 @@
-"""Every change leaves a hash-chained audit event; tampering is found."""
+"""Every change leaves a hash-chained audit event; tampering is found and named."""
 
+import json
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import select, text
 
 from eakte import audit
+from eakte.audit.chain import GENESIS
+from eakte.audit.service import chain_rows
+from eakte.auth import service as auth
 from eakte.db.engine import Database
+from eakte.db.schema import audit_events
 from eakte.ingest.filing import Filer
+from eakte.records import grants
 from tests.helpers import file_text, make_county
 
 
@@ -19,7 +28,7 @@ def test_changes_are_audited_and_chain_verifies(db: Database, rules: Any, filer:
         doc_event = c.execute(
             text("SELECT details FROM audit_events WHERE object_id = :id"), {"id": filed.uuid}
         ).scalar_one()
-    assert report.ok and report.events == len(actions)
+    assert report.ok and report.events == len(actions) and report.kind is None
     assert {
         "unit.create",
         "user.create",
@@ -28,18 +37,164 @@ def test_changes_are_audited_and_chain_verifies(db: Database, rules: Any, filer:
         "case.create",
         "document.file",
     } <= set(actions)
-    assert "sha256" in doc_event
+    assert json.loads(doc_event)["sha256"]
 
 
-def test_tampering_is_named(db: Database, rules: Any) -> None:
+def test_permission_changes_are_audited(db: Database, rules: Any) -> None:
+    county = make_county(db, rules)
+    with db.write() as c:
+        auth.set_password(c, "bau", "ein-langes-passwort", "admin1")
+        auth.create_token(c, "bau", "Fachverfahren", "admin1")
+        auth.revoke_tokens(c, "bau", "Fachverfahren", "admin1")
+        grant = grants.add_grant(c, county.bau_dossier.reference, "bau", unit_code="JA")
+        grants.revoke_grant(c, county.bau_dossier.reference, grant.id, "bau")
+        grants.set_policy(c, "superior_units_read", "off", "admin1")
+    with db.read() as c:
+        rows = c.execute(
+            text(
+                "SELECT action, actor, object_type, object_id, details FROM audit_events "
+                "WHERE actor IN ('admin1', 'bau') ORDER BY id"
+            )
+        ).all()
+        assert audit.verify(c).ok
+    seen = [(r.action, r.object_type, r.object_id, json.loads(r.details)) for r in rows]
+    dossier = county.bau_dossier
+    assert seen == [
+        ("user.password", "user", "bau", {}),
+        ("token.create", "user", "bau", {"name": "Fachverfahren"}),
+        ("token.revoke", "user", "bau", {"name": "Fachverfahren"}),
+        (
+            "dossier.grant",
+            "dossier",
+            dossier.uuid,
+            {"reference": dossier.reference, "unit": "JA", "user": None, "access": "read"},
+        ),
+        (
+            "dossier.revoke",
+            "dossier",
+            dossier.uuid,
+            {"reference": dossier.reference, "unit": "JA", "user": None, "access": "read"},
+        ),
+        ("policy.set", "policy", "superior_units_read", {"from": "on", "to": "off"}),
+    ]
+
+
+def _run(c: Any, sql: str, **params: Any) -> None:
+    c.execute(text(sql), params)
+
+
+def _alter_time(c: Any) -> None:
+    stored = c.execute(select(audit_events.c.occurred_at).where(audit_events.c.id == 4)).scalar()
+    c.execute(
+        audit_events.update()
+        .where(audit_events.c.id == 4)
+        .values(occurred_at=stored - timedelta(days=1))
+    )
+
+
+def _swap_7_and_8(c: Any) -> None:
+    _run(c, "UPDATE audit_events SET id = -1 WHERE id = 7")
+    _run(c, "UPDATE audit_events SET id = 7 WHERE id = 8")
+    _run(c, "UPDATE audit_events SET id = 8 WHERE id = -1")
+
+
+def _remove_6_and_renumber(c: Any) -> None:
+    _run(c, "DELETE FROM audit_events WHERE id = 6")
+    last = c.execute(text("SELECT max(id) FROM audit_events")).scalar_one()
+    for old in range(7, last + 1):  # upwards, so that no two rows share an id on the way
+        _run(c, "UPDATE audit_events SET id = :new WHERE id = :old", new=old - 1, old=old)
+
+
+# How the database is tampered with → the event verify names, and what it says happened.
+TAMPERING: dict[str, tuple[Callable[[Any], None], int, str, str]] = {
+    "update actor": (
+        lambda c: _run(c, "UPDATE audit_events SET actor = 'mallory' WHERE id = 5"),
+        5,
+        "altered",
+        "verändert",
+    ),
+    "update details": (
+        lambda c: _run(c, 'UPDATE audit_events SET details = \'{"name":"Süd"}\' WHERE id = 3'),
+        3,
+        "altered",
+        "verändert",
+    ),
+    "update time": (_alter_time, 4, "altered", "verändert"),
+    "delete": (lambda c: _run(c, "DELETE FROM audit_events WHERE id = 6"), 6, "removed", "fehlt"),
+    "delete and renumber": (_remove_6_and_renumber, 6, "relinked", "entfernt"),
+    "reorder": (_swap_7_and_8, 7, "reordered", "Reihenfolge wurde verändert"),
+}
+
+
+@pytest.mark.parametrize("how", list(TAMPERING))
+def test_tampering_is_named(db: Database, rules: Any, how: str) -> None:
+    make_county(db, rules)
+    tamper, broken_at, kind, wording = TAMPERING[how]
+    with db.write() as c:
+        tamper(c)
+    with db.read() as c:
+        report = audit.verify(c)
+    assert not report.ok
+    assert (report.broken_at, report.kind) == (broken_at, kind), report
+    assert f"Ereignis {broken_at}" in (report.problem or "") and wording in (report.problem or "")
+
+
+def _rewrite_with(c: Any, actor_of_2: str) -> None:
+    """Alter event 2 and recompute every hash after it, as someone with the code could."""
+    old = c.execute(audit_events.select().order_by(audit_events.c.id)).all()
+    c.execute(audit_events.delete())
+    events = [
+        (
+            r.occurred_at,
+            actor_of_2 if r.id == 2 else r.actor,
+            r.action,
+            r.object_type,
+            r.object_id,
+            json.loads(r.details),
+        )
+        for r in old
+    ]
+    c.execute(audit_events.insert(), chain_rows(0, GENESIS, events))
+
+
+def test_a_kept_head_finds_removals_at_the_end_and_a_rewritten_chain(
+    db: Database, rules: Any
+) -> None:
+    make_county(db, rules)
+    with db.read() as c:
+        kept = audit.head(c)
+        assert audit.verify(c, kept).ok
+    number = kept[0]
+    with db.write() as c:
+        _run(c, "DELETE FROM audit_events WHERE id = :n", n=number)
+    with db.read() as c:
+        assert audit.verify(c).ok  # without the kept head, a shorter chain looks intact
+        report = audit.verify(c, kept)
+    assert (report.broken_at, report.kind) == (number, "truncated")
+    assert "Ereignisse am Ende wurden entfernt" in (report.problem or "")
+
+    with db.read() as c:
+        kept = audit.head(c)
+        assert kept[0] == number - 1 and audit.verify(c, kept).ok
+    with db.write() as c:
+        _rewrite_with(c, "mallory")
+    with db.read() as c:
+        assert audit.verify(c).ok
+        report = audit.verify(c, kept)
+    assert (report.broken_at, report.kind) == (kept[0], "rewritten")
+    assert kept[1] in (report.problem or "")
+
+
+def test_details_in_the_earlier_layout_still_verify(db: Database, rules: Any) -> None:
+    """Events written before details were stored compactly verify as they are."""
     make_county(db, rules)
     with db.write() as c:
-        c.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = 3"))
+        rows = c.execute(text("SELECT id, details FROM audit_events")).all()
+        for row in rows:
+            spaced = json.dumps(json.loads(row.details), sort_keys=True, ensure_ascii=False)
+            c.execute(
+                text("UPDATE audit_events SET details = :d WHERE id = :id"),
+                {"d": spaced, "id": row.id},
+            )
     with db.read() as c:
-        report = audit.verify(c)
-    assert not report.ok and report.broken_at == 3 and "verändert" in (report.problem or "")
-    with db.write() as c:
-        c.execute(text("DELETE FROM audit_events WHERE id = 3"))
-    with db.read() as c:
-        report = audit.verify(c)
-    assert report.broken_at == 3 and "fehlt" in (report.problem or "")
+        assert audit.verify(c).ok

@@ -1,7 +1,8 @@
 """Tamper-evident audit log: every change appends a hash-chained event in the same transaction.
 
-Exports ``record`` (append an event), ``verify`` (recompute the chain, name the first broken
-link) and ``head`` (the newest hash, to be kept elsewhere).
+Exports ``record`` (append an event), ``verify`` (recompute the chain, name the first altered,
+removed or reordered event; against a kept head also truncation and a rewritten chain) and
+``head`` (number and hash of the newest event, to be kept elsewhere).
 """
 
 from eakte.audit.service import (

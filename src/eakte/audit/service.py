@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, select, text
 
-from eakte.audit.chain import GENESIS, event_hash
+from eakte.audit.chain import GENESIS, details_text, event_hash, event_text
 from eakte.db.schema import audit_events
 
 # Any constant works; it only has to be the same for every writer of the chain.
 _PG_CHAIN_LOCK = 0x4541_4B54
+# Rows fetched per round trip while verifying (memory stays flat whatever the chain's length).
+VERIFY_BATCH = 5000
+_CHAIN_ROWS = text(
+    "SELECT id, occurred_at, actor, action, object_type, object_id, details, prev_hash, hash "
+    "FROM audit_events ORDER BY id"
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,44 @@ def _last(connection: Connection) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
+def _utc_text(moment: datetime) -> str:
+    """The time as hashed: UTC, ISO 8601 to the microsecond (stored times may lack a zone)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+NewEvent = tuple[datetime, str, str, str, str, dict[str, Any]]
+"""``(at, actor, action, object_type, object_id, details)`` of an event to append."""
+
+
+def chain_rows(last_id: int, prev_hash: str, events: Iterable[NewEvent]) -> list[dict[str, Any]]:
+    """Rows of ``audit_events`` that continue a chain ending with event ``last_id`` whose hash
+    is ``prev_hash``."""
+    rows = []
+    for seq, (at, actor, action, object_type, object_id, details) in enumerate(
+        events, start=last_id + 1
+    ):
+        stored = details_text(details)
+        message = event_text(seq, _utc_text(at), actor, action, object_type, object_id, stored)
+        digest = hashlib.sha256((prev_hash + message).encode()).hexdigest()
+        rows.append(
+            {
+                "id": seq,
+                "occurred_at": at,
+                "actor": actor,
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "details": stored,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    return rows
+
+
 def record(
     connection: Connection,
     actor: str,
@@ -72,99 +117,140 @@ def record_many(
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_CHAIN_LOCK})
     last_id, prev_hash = _last(connection)
-    at = datetime.now(UTC).isoformat(timespec="microseconds")
-    stamp = datetime.fromisoformat(at)
-    rows = []
-    for offset, (action, object_type, object_id, details) in enumerate(events, start=1):
-        seq = last_id + offset
-        fields = _hashed_fields(seq, at, actor, action, object_type, object_id, details)
-        digest = event_hash(prev_hash, fields)
-        rows.append(
-            {
-                "id": seq,
-                "occurred_at": stamp,
-                "actor": actor,
-                "action": action,
-                "object_type": object_type,
-                "object_id": object_id,
-                "details": json.dumps(details, sort_keys=True, ensure_ascii=False),
-                "prev_hash": prev_hash,
-                "hash": digest,
-            }
-        )
-        prev_hash = digest
+    at = datetime.now(UTC)
+    rows = chain_rows(last_id, prev_hash, ((at, actor, *event) for event in events))
     connection.execute(audit_events.insert(), rows)
 
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What ``verify`` found. ``broken_at`` is the number of the first event that is altered,
+    missing or out of place; ``kind`` says which: ``altered``, ``removed``, ``reordered``,
+    ``relinked`` (it points to an event that no longer exists), ``truncated`` or ``rewritten``
+    (both found against a kept head)."""
+
     events: int
     head: str
     broken_at: int | None
     problem: str | None
+    kind: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.broken_at is None
 
 
-def _iter_rows(connection: Connection, batch: int = 5000) -> Iterator[Any]:
-    after = 0
-    while True:
-        rows = connection.execute(
-            select(audit_events)
-            .where(audit_events.c.id > after)
-            .order_by(audit_events.c.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        after = rows[-1].id
+def _slow_hash(row: Any) -> str | None:
+    """The hash of a stored row recomputed from parsed fields (details stored in any JSON
+    layout, times in any ISO form); ``None`` when a field cannot be read at all."""
+    try:
+        at = row[1] if isinstance(row[1], datetime) else datetime.fromisoformat(row[1])
+        details = json.loads(row[6])
+    except (TypeError, ValueError):
+        return None
+    fields = _hashed_fields(row[0], _utc_text(at), row[2], row[3], row[4], row[5], details)
+    return event_hash(row[7], fields)
 
 
-def _stored_at(row: Any) -> str:
-    stored = row.occurred_at
-    if stored.tzinfo is None:
-        stored = stored.replace(tzinfo=UTC)
-    return str(stored.astimezone(UTC).isoformat(timespec="microseconds"))
+def _diagnose(connection: Connection, row: Any, count: int, prev_hash: str) -> ChainReport:
+    """Name what happened to ``row``, the first event that does not continue the chain."""
+    seq, stored_prev = row[0], row[7]
+    if stored_prev == prev_hash:
+        return ChainReport(count, prev_hash, seq, f"Ereignis {seq} wurde verändert.", "altered")
+    origin = (
+        0
+        if stored_prev == GENESIS
+        else connection.execute(
+            select(audit_events.c.id).where(audit_events.c.hash == stored_prev).limit(1)
+        ).scalar()
+    )
+    if origin is not None:
+        after = f"auf Ereignis {origin}" if origin else "auf keines (es war das erste)"
+        return ChainReport(
+            count,
+            prev_hash,
+            seq,
+            f"Ereignis {seq} steht an falscher Stelle: es folgte ursprünglich {after}. Die "
+            "Reihenfolge wurde verändert.",
+            "reordered",
+        )
+    return ChainReport(
+        count,
+        prev_hash,
+        seq,
+        f"Ereignis {seq} verweist auf ein Ereignis, das es nicht mehr gibt: davor wurde ein "
+        f"Ereignis entfernt, oder Ereignis {seq - 1} wurde verändert und neu verkettet.",
+        "relinked",
+    )
 
 
-def verify(connection: Connection) -> ChainReport:
-    """Recompute every hash; report the first event that is altered, missing or out of order."""
-    expected_seq, prev_hash, count = 1, GENESIS, 0
-    for row in _iter_rows(connection):
+def verify(connection: Connection, kept: tuple[int, str] | None = None) -> ChainReport:
+    """Recompute every hash; report the first event that is altered, missing or out of order.
+
+    ``kept`` is a head exported earlier (``head``: number and hash): the chain must still
+    contain that event with that hash, which also finds events removed from the end and a
+    chain rewritten with fresh hashes. Rows stream in batches, so memory stays flat."""
+    rows = connection.execution_options(yield_per=VERIFY_BATCH).execute(_CHAIN_ROWS)
+    try:
+        return _walk(connection, rows, kept)
+    finally:
+        rows.close()
+
+
+def _walk(connection: Connection, rows: Any, kept: tuple[int, str] | None) -> ChainReport:
+    expected, prev_hash, count = 1, GENESIS, 0
+    sha256 = hashlib.sha256
+    for row in rows:
+        seq, at, actor, action, object_type, object_id, details, stored_prev, digest = row
         count += 1
-        if row.id != expected_seq:
+        if seq != expected:
             return ChainReport(
                 count,
                 prev_hash,
-                expected_seq,
-                f"Ereignis {expected_seq} fehlt (nächstes vorhandenes: {row.id}).",
+                expected,
+                f"Ereignis {expected} fehlt (nächstes vorhandenes: {seq}).",
+                "removed",
             )
-        if row.prev_hash != prev_hash:
-            return ChainReport(
-                count, prev_hash, row.id, f"Ereignis {row.id} verweist nicht auf seinen Vorgänger."
-            )
-        fields = _hashed_fields(
-            row.id,
-            _stored_at(row),
-            row.actor,
-            row.action,
-            row.object_type,
-            row.object_id,
-            json.loads(row.details),
+        # SQLite hands back the stored text 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC); PostgreSQL a
+        # datetime. Anything else cannot match and takes the slow path below.
+        stamp = (
+            f"{at[:10]}T{at[11:]}+00:00"
+            if type(at) is str and len(at) == 26 and at[10] == " "
+            else _utc_text(at)
+            if isinstance(at, datetime)
+            else ""
         )
-        if event_hash(prev_hash, fields) != row.hash:
-            return ChainReport(count, prev_hash, row.id, f"Ereignis {row.id} wurde verändert.")
-        prev_hash, expected_seq = row.hash, expected_seq + 1
+        message = event_text(seq, stamp, actor, action, object_type, object_id, details)
+        if stored_prev != prev_hash or (
+            sha256((stored_prev + message).encode()).hexdigest() != digest
+            and _slow_hash(row) != digest
+        ):
+            return _diagnose(connection, row, count, prev_hash)
+        if kept is not None and seq == kept[0] and digest != kept[1]:
+            return ChainReport(
+                count,
+                prev_hash,
+                seq,
+                f"Ereignis {seq} hat nicht mehr den aufbewahrten Hash {kept[1]}: das Protokoll "
+                "wurde bis dorthin neu geschrieben.",
+                "rewritten",
+            )
+        prev_hash, expected = digest, expected + 1
+    if kept is not None and kept[0] > count:
+        return ChainReport(
+            count,
+            prev_hash,
+            count + 1,
+            f"Das Protokoll endet mit Ereignis {count}, der aufbewahrte Kopf nennt Ereignis "
+            f"{kept[0]}: Ereignisse am Ende wurden entfernt.",
+            "truncated",
+        )
     return ChainReport(count, prev_hash, None, None)
 
 
 def head(connection: Connection) -> tuple[int, str]:
-    """Number and hash of the newest event."""
-    count = connection.execute(select(func.count()).select_from(audit_events)).scalar_one()
-    return int(count), _last(connection)[1]
+    """Number and hash of the newest event (to be kept outside eakte and given to ``verify``)."""
+    return _last(connection)
 
 
 def events_of(connection: Connection, object_type: str, object_id: str) -> list[AuditEvent]:
@@ -177,7 +263,7 @@ def events_of(connection: Connection, object_type: str, object_id: str) -> list[
     return [
         AuditEvent(
             r.id,
-            _stored_at(r),
+            _utc_text(r.occurred_at),
             r.actor,
             r.action,
             r.object_type,

@@ -344,12 +344,22 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--kept-head",
+    nargs=2,
+    type=(int, str),
+    default=None,
+    metavar="NR HASH",
+    help="Ein früher mit »eakte audit head« aufbewahrter Kopf: findet auch am Ende entfernte "
+    "und vollständig neu berechnete Ereignisse. Beispiel: --kept-head $(cat kopf.txt)",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
-def audit_verify(app: App, as_json: bool) -> None:
-    """Die Hash-Kette des Protokolls nachrechnen; nennt das erste veränderte Ereignis."""
+def audit_verify(app: App, kept_head: tuple[int, str] | None, as_json: bool) -> None:
+    """Die Hash-Kette des Protokolls nachrechnen; nennt das erste veränderte, fehlende oder
+    verschobene Ereignis (Exit-Status 2)."""
     with app.require_schema().read() as connection:
-        report = audit.verify(connection)
+        report = audit.verify(connection, kept_head)
     if as_json:
         app.emit_json(
             {
@@ -357,6 +367,7 @@ def audit_verify(app: App, as_json: bool) -> None:
                 "events": report.events,
                 "head": report.head,
                 "broken_at": report.broken_at,
+                "kind": report.kind,
                 "problem": report.problem,
             }
         )
@@ -372,7 +383,8 @@ def audit_verify(app: App, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def audit_head(app: App, as_json: bool) -> None:
-    """Anzahl und Hash des neuesten Ereignisses, zum Aufbewahren außerhalb von eakte."""
+    """Nummer und Hash des neuesten Ereignisses, zum Aufbewahren außerhalb von eakte (für
+    »eakte audit verify --kept-head«)."""
     with app.require_schema().read() as connection:
         count, digest = audit.head(connection)
     if as_json:
