@@ -7,7 +7,8 @@
     ├── ConflictError          the object exists already or changed concurrently
     ├── ClosedError            content of a closed (z.d.A.) case or dossier is read-only
     ├── PermissionDeniedError  the user may not perform this action
-    └── ConfigurationError     settings or database state do not allow the command
+    ├── ConfigurationError     settings or database state do not allow the command
+    └── DeliveryError          the mail server did not take a message (unreachable, refused)
 
 Entry points map these to exit codes (CLI) or HTTP status codes (web). Anything that is not an
 ``EakteError`` is a bug and is reported as such.
@@ -50,3 +51,7 @@ class PermissionDeniedError(EakteError):
 
 class ConfigurationError(EakteError):
     """Settings or the state of the installation do not allow the command."""
+
+
+class DeliveryError(EakteError):
+    """A message could not be handed to the mail server."""

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from eakte.core.references import validate_case_rule, validate_dossier_rule
@@ -81,6 +81,27 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=30_000, ge=0, description="How long SQLite waits for the writer lock."
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Address under which people reach eakte (https://eakte.kreis.de); "
+        "links in e-mails start with it.",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="Mail server for the daily digest of due follow-ups; unset: no mail.",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the mail server.")
+    smtp_starttls: bool = Field(
+        default=False, description="Switch to TLS with STARTTLS after connecting (port 587)."
+    )
+    smtp_ssl: bool = Field(default=False, description="Connect with TLS from the start (465).")
+    smtp_user: str | None = Field(default=None, description="Login at the mail server.")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="Password at the mail server."
+    )
+    mail_from: str | None = Field(
+        default=None, description="Sender address of the mails (eakte@kreis.de)."
+    )
 
     @field_validator("dossier_reference_rule")
     @classmethod
@@ -99,6 +120,21 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise ValueError(exc.message) from exc
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("public_url beginnt mit http:// oder https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _one_tls_mode(self) -> Settings:
+        if self.smtp_ssl and self.smtp_starttls:
+            raise ValueError("smtp_ssl und smtp_starttls schließen einander aus; bitte eines.")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -105,6 +105,7 @@ def _read_password(password_stdin: bool) -> str | None:
 )
 @click.option("--clearance", default=None, help="Höchste lesbare Vertraulichkeit, 001–005.")
 @click.option("--password-stdin", is_flag=True, help="Passwort aus der ersten Zeile der Eingabe.")
+@click.option("--email", default=None, help="E-Mail-Adresse für die Erinnerung an Wiedervorlagen.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def user_add(
@@ -115,6 +116,7 @@ def user_add(
     roles: tuple[str, ...],
     clearance: str | None,
     password_stdin: bool,
+    email: str | None,
     as_json: bool,
 ) -> None:
     """Person mit Anmeldenamen LOGIN anlegen."""
@@ -129,6 +131,7 @@ def user_add(
             list(roles) or None,
             clearance,
             hash_password(password) if password else None,
+            email,
         )
     if as_json:
         app.emit_json({"login": created.login, "name": created.name, "units": list(units)})
@@ -151,6 +154,24 @@ def user_password(app: App, login: str, password_stdin: bool) -> None:
     with app.require_schema().write() as connection:
         auth.set_password(connection, login, password, app.actor)
     app.console.print(f"Passwort für {login} gesetzt.")
+
+
+@user.command("email")
+@click.argument("login")
+@click.argument("address", required=False)
+@click.option("--remove", is_flag=True, help="Die Adresse entfernen (keine E-Mails mehr).")
+@pass_app
+def user_email(app: App, login: str, address: str | None, remove: bool) -> None:
+    """E-Mail-Adresse ADDRESS von LOGIN setzen (für die Erinnerung an Wiedervorlagen)."""
+    if bool(address) == remove:
+        raise ValidationError("Bitte eine Adresse angeben oder --remove, nicht beides.")
+    with app.require_schema().write() as connection:
+        organisation.set_email(connection, login, None if remove else address, app.actor)
+    app.console.print(
+        f"E-Mail-Adresse von {login} entfernt."
+        if remove
+        else f"E-Mail-Adresse von {login}: {address}"
+    )
 
 
 @click.group()

@@ -87,9 +87,11 @@ def add_user(
     roles: list[str] | None = None,
     clearance: str | None = None,
     password_hash: str | None = None,
+    email: str | None = None,
 ) -> User:
     """Create a person; ``roles`` default to clerk, ``clearance`` to 002 (internal)."""
     login = _validate_login(login)
+    address = validate_email(email) if email else None
     role_set = validate_roles(roles or ["clerk"])
     level = Confidentiality.parse(clearance or "002").value
     name = " ".join(name.split())
@@ -113,6 +115,7 @@ def add_user(
                 roles=",".join(sorted(role_set)),
                 clearance=level,
                 password_hash=password_hash,
+                email=address,
             )
             .returning(users.c.id)
         ).scalar_one()
@@ -130,9 +133,44 @@ def add_user(
             "units": [u.code for u in units],
             "roles": sorted(role_set),
             "clearance": level,
+            **({"email": address} if address else {}),
         },
     )
     return User(user_id, login, name, tuple(u.id for u in units), role_set, level)
+
+
+def validate_email(address: str) -> str:
+    """A plausible mail address (``name@host``); the mail server decides the rest."""
+    address = address.strip()
+    local, _, domain = address.rpartition("@")
+    if (
+        not local
+        or not domain
+        or len(address) > 254
+        or any(c.isspace() or c in '<>,;"' for c in address)
+        or domain.startswith(".")
+        or domain.endswith(".")
+    ):
+        raise ValidationError(
+            f"E-Mail-Adresse {address!r} ist ungültig; erwartet wird name@beispiel.de."
+        )
+    return address
+
+
+def set_email(connection: Connection, login: str, address: str | None, actor: str) -> None:
+    """Set or (with ``None``) remove the address the follow-up digest goes to."""
+    person = get_user(connection, login)
+    cleaned = validate_email(address) if address else None
+    connection.execute(users.update().where(users.c.id == person.id).values(email=cleaned))
+    audit.record(connection, actor, "user.email", "user", login, {"email": cleaned})
+
+
+def emails(connection: Connection) -> dict[str, str]:
+    """Login → e-mail address of everyone who has one."""
+    rows = connection.execute(
+        select(users.c.login, users.c.email).where(users.c.email.is_not(None))
+    ).all()
+    return {row.login: row.email for row in rows}
 
 
 def get_user(connection: Connection, login: str) -> User:

@@ -35,6 +35,7 @@ def overview(request: Request, user: UserDep, hinweis: str | None = None) -> HTM
     with state(request).db.read() as connection:
         units = organisation.list_units(connection)
         people = organisation.list_users(connection)
+        addresses = organisation.emails(connection)
         rules = grants.policy_values(connection)
     codes = {u.id: u.code for u in units}
     return render(
@@ -43,6 +44,7 @@ def overview(request: Request, user: UserDep, hinweis: str | None = None) -> HTM
         units=units,
         codes=codes,
         people=people,
+        emails=addresses,
         notice=hinweis,
         roles=organisation.ROLES,
         is_admin=user.has_role("admin"),
@@ -98,6 +100,7 @@ def add_person(
     password: Annotated[str, Form()],
     roles: Annotated[list[str] | None, Form()] = None,
     clearance: Annotated[str, Form()] = "002",
+    email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
     check_csrf(request, csrf)
     require_role(user, "admin")
@@ -113,8 +116,27 @@ def add_person(
             roles or ["clerk"],
             clearance,
             hash_password(password),
+            email.strip() or None,
         )
     return _back(f"Person {person.login} angelegt.")
+
+
+@router.post("/personen/email")
+def set_email(
+    request: Request,
+    user: UserDep,
+    csrf: Annotated[str, Form()],
+    login: Annotated[str, Form(max_length=64)],
+    email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    """The address the daily digest of due follow-ups goes to; empty removes it."""
+    check_csrf(request, csrf)
+    require_role(user, "admin")
+    with state(request).db.write() as connection:
+        organisation.set_email(connection, login, email.strip() or None, user.login)
+    if email.strip():
+        return _back(f"E-Mail-Adresse von {login}: {email.strip()}")
+    return _back(f"E-Mail-Adresse von {login} entfernt.")
 
 
 @router.post("/aktenplan")

@@ -20,6 +20,7 @@ from eakte.records.organisation import User
 from eakte.search import search
 from eakte.web import uploads
 from eakte.web.content import content_response
+from eakte.web.followups import case_followups, desk_followups
 from eakte.web.grants import grants_context
 from eakte.web.routing_context import case_context, desk_context
 from eakte.web.security import COOKIE, check_csrf, current_session, page_user, require_role, state
@@ -152,7 +153,16 @@ def desk(request: Request, user: UserDep, hinweis: str | None = None) -> HTMLRes
         cases = listing.open_cases(connection, user)
         recent = listing.recent_documents(connection, user)
         routing = desk_context(connection, user)
-    return render(request, "desk.html", cases=cases, recent=recent, notice=hinweis, **routing)
+        followups_due = desk_followups(connection, user)
+    return render(
+        request,
+        "desk.html",
+        cases=cases,
+        recent=recent,
+        followups_due=followups_due,
+        notice=hinweis,
+        **routing,
+    )
 
 
 @router.get("/aktenplan")
@@ -199,6 +209,7 @@ def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = No
             connection, [record["id"], *[d["id"] for d in record["documents"]]]
         )
         routing = case_context(connection, user, record["id"])
+        followups = case_followups(connection, user, record["id"])
     return render(
         request,
         "case.html",
@@ -206,6 +217,7 @@ def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = No
         events=events,
         notice=hinweis,
         max_size=state(request).settings.max_file_size,
+        followups=followups,
         **routing,
     )
 

@@ -51,7 +51,12 @@ def page_user(request: Request) -> User:
 
 def check_csrf(request: Request, submitted: str | None) -> None:
     session = current_session(request)
-    if session is None or not submitted or not hmac.compare_digest(session.csrf_token, submitted):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a 500 otherwise).
+    if (
+        session is None
+        or not submitted
+        or not hmac.compare_digest(session.csrf_token.encode(), submitted.encode())
+    ):
         raise PermissionDeniedError(
             "Das Formular ist abgelaufen oder stammt nicht von dieser Seite; bitte die Seite "
             "neu laden und noch einmal senden."
