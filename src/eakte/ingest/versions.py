@@ -77,6 +77,14 @@ def _reindex(connection: Connection, document_id: int, analysed_body: str | None
     write_index(connection, [analyse(source, analysed_body)])
 
 
+def reindex_document(
+    connection: Connection, document_id: int, analysed_body: str | None = None
+) -> None:
+    """Rewrite the index row of one document from its rows (title, text, case, dossier);
+    ``analysed_body`` is its text already analysed outside the transaction."""
+    _reindex(connection, document_id, analysed_body)
+
+
 def edit_document(
     connection: Connection,
     doc_ref: str,
@@ -115,10 +123,7 @@ def edit_document(
         "document.update",
         "document",
         row.uuid,
-        {
-            key: {"from": str(getattr(row, key)), "to": str(value)}
-            for key, value in changes.items()
-        },
+        {key: {"from": str(getattr(row, key)), "to": str(value)} for key, value in changes.items()},
     )
     return expected_version + 1
 

@@ -60,9 +60,7 @@ def set_deputies(connection: Connection, login: str, deputy_logins: list[str], a
             deputies.insert(),
             [{"user_id": principal.id, "deputy_id": i, "created_at": created} for i in ids],
         )
-    audit.record(
-        connection, actor, "user.deputies", "user", login, {"from": before, "to": wanted}
-    )
+    audit.record(connection, actor, "user.deputies", "user", login, {"from": before, "to": wanted})
 
 
 def absences_of(connection: Connection, login: str, from_day: date | None = None) -> list[Absence]:
