@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from eakte.audit.chain import GENESIS, details_text, event_hash, event_text
+from eakte.audit.chain import GENESIS, _quote, details_text, event_hash, event_text
 from eakte.db.schema import audit_events
+from eakte.db.streaming import plain_rows
 
 # Any constant works; it only has to be the same for every writer of the chain.
 _PG_CHAIN_LOCK = 0x4541_4B54
 # Rows fetched per round trip while verifying (memory stays flat whatever the chain's length).
 VERIFY_BATCH = 5000
-_CHAIN_ROWS = text(
+CHAIN_ROWS = (
     "SELECT id, occurred_at, actor, action, object_type, object_id, details, prev_hash, hash "
     "FROM audit_events ORDER BY id"
 )
@@ -190,16 +191,24 @@ def verify(connection: Connection, kept: tuple[int, str] | None = None) -> Chain
     ``kept`` is a head exported earlier (``head``: number and hash): the chain must still
     contain that event with that hash, which also finds events removed from the end and a
     chain rewritten with fresh hashes. Rows stream in batches, so memory stays flat."""
-    rows = connection.execution_options(yield_per=VERIFY_BATCH).execute(_CHAIN_ROWS)
-    try:
+    with plain_rows(connection, CHAIN_ROWS, VERIFY_BATCH) as rows:
         return _walk(connection, rows, kept)
-    finally:
-        rows.close()
 
 
-def _walk(connection: Connection, rows: Any, kept: tuple[int, str] | None) -> ChainReport:
+class _QuotedOnce(dict[str, str]):
+    """JSON string literals of strings, each computed once."""
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = _quote(key)
+        return value
+
+
+def _walk(
+    connection: Connection, rows: Iterator[tuple[Any, ...]], kept: tuple[int, str] | None
+) -> ChainReport:
     expected, prev_hash, count = 1, GENESIS, 0
-    sha256 = hashlib.sha256
+    sha256, quote = hashlib.sha256, _quote
+    quoted = _QuotedOnce()  # actions, actors and object types recur
     for row in rows:
         seq, at, actor, action, object_type, object_id, details, stored_prev, digest = row
         count += 1
@@ -211,8 +220,8 @@ def _walk(connection: Connection, rows: Any, kept: tuple[int, str] | None) -> Ch
                 f"Ereignis {expected} fehlt (nächstes vorhandenes: {seq}).",
                 "removed",
             )
-        # SQLite hands back the stored text 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC); PostgreSQL a
-        # datetime. Anything else cannot match and takes the slow path below.
+        # SQLite hands back the stored text 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC), PostgreSQL a
+        # datetime; anything else cannot match and takes the slow path.
         stamp = (
             f"{at[:10]}T{at[11:]}+00:00"
             if type(at) is str and len(at) == 26 and at[10] == " "
@@ -220,10 +229,14 @@ def _walk(connection: Connection, rows: Any, kept: tuple[int, str] | None) -> Ch
             if isinstance(at, datetime)
             else ""
         )
-        message = event_text(seq, stamp, actor, action, object_type, object_id, details)
+        # ``event_text`` written out here: this loop runs once per event of the whole chain.
+        message = (
+            f'{stored_prev}{{"action":{quoted[action]},"actor":{quoted[actor]},'
+            f'"at":{quote(stamp)},"details":{details},"object_id":{quote(object_id)},'
+            f'"object_type":{quoted[object_type]},"seq":{seq}}}'
+        )
         if stored_prev != prev_hash or (
-            sha256((stored_prev + message).encode()).hexdigest() != digest
-            and _slow_hash(row) != digest
+            sha256(message.encode()).hexdigest() != digest and _slow_hash(row) != digest
         ):
             return _diagnose(connection, row, count, prev_hash)
         if kept is not None and seq == kept[0] and digest != kept[1]:
