@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     )
     smtp_host: str | None = Field(
         default=None,
-        description="Mail server for the daily digest of due follow-ups; unset: no mail.",
+        description="Mail server for the daily digest of due resubmissions; unset: no mail.",
     )
     smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the mail server.")
     smtp_starttls: bool = Field(

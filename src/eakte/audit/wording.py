@@ -23,11 +23,11 @@ ACTIONS_DE = {
     "user.deputies": "Vertretung geändert",
     "user.absence": "Abwesenheit eingetragen",
     "user.absence_removed": "Abwesenheit gelöscht",
-    "followup.create": "Wiedervorlage angelegt",
-    "followup.done": "Wiedervorlage erledigt",
-    "followup.postpone": "Wiedervorlage verschoben",
-    "followup.delete": "Wiedervorlage gelöscht",
-    "followup.digest": "Erinnerung an fällige Wiedervorlagen gemailt",
+    "resubmission.create": "Wiedervorlage angelegt",
+    "resubmission.done": "Wiedervorlage erledigt",
+    "resubmission.postpone": "Wiedervorlage verschoben",
+    "resubmission.delete": "Wiedervorlage gelöscht",
+    "resubmission.digest": "Erinnerung an fällige Wiedervorlagen gemailt",
     "user.email": "E-Mail-Adresse geändert",
 }
 

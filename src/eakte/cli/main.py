@@ -10,7 +10,7 @@ from pydantic import ValidationError as SettingsError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from eakte import __version__
-from eakte.cli import access_cmd, admin, followup_cmd, records, search_cmd
+from eakte.cli import access_cmd, admin, records, resubmission_cmd, search_cmd
 from eakte.cli.context import App
 from eakte.errors import EakteError
 from eakte.settings import load_settings
@@ -31,7 +31,7 @@ for command in (
     *records.COMMANDS,
     *access_cmd.COMMANDS,
     *search_cmd.COMMANDS,
-    *followup_cmd.COMMANDS,
+    *resubmission_cmd.COMMANDS,
 ):
     cli.add_command(command)
 

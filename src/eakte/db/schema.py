@@ -59,7 +59,7 @@ users = Table(
     Column("failed_logins", Integer, nullable=False, server_default="0"),
     Column("locked_until", TS, nullable=True),
     Column("oidc_subject", String(255), nullable=True, unique=True),
-    # Where the daily digest of due follow-ups goes; none: no mail.
+    # Where the daily digest of due resubmissions goes; none: no mail.
     Column("email", String(254), nullable=True),
 )
 
@@ -244,7 +244,7 @@ policies = Table(
     Column("updated_by", String(64), nullable=False),
 )
 
-# --- Lifecycle: routing, deputies, follow-ups, retention and disposal -------------------------
+# --- Lifecycle: routing, deputies, resubmissions, retention and disposal -------------------------
 
 # A routing slip (Laufzettel) sends a case through ordered steps; steps with the same position
 # run in parallel. State: open | completed | returned | cancelled.
@@ -306,8 +306,8 @@ absences = Table(
 )
 
 # Wiedervorlage: a case comes back on a date, for a person or a unit's inbox.
-follow_ups = Table(
-    "follow_ups",
+resubmissions = Table(
+    "resubmissions",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),

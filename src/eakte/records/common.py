@@ -19,5 +19,5 @@ COUNTY_TIME = ZoneInfo("Europe/Berlin")
 
 
 def today() -> date:
-    """Today's date where the county is (follow-ups, absences, retention)."""
+    """Today's date where the county is (resubmissions, absences, retention)."""
     return datetime.now(COUNTY_TIME).date()

@@ -158,7 +158,7 @@ def validate_email(address: str) -> str:
 
 
 def set_email(connection: Connection, login: str, address: str | None, actor: str) -> None:
-    """Set or (with ``None``) remove the address the follow-up digest goes to."""
+    """Set or (with ``None``) remove the address the resubmission digest goes to."""
     person = get_user(connection, login)
     cleaned = validate_email(address) if address else None
     connection.execute(users.update().where(users.c.id == person.id).values(email=cleaned))

@@ -129,7 +129,7 @@ def set_email(
     login: Annotated[str, Form(max_length=64)],
     email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
-    """The address the daily digest of due follow-ups goes to; empty removes it."""
+    """The address the daily digest of due resubmissions goes to; empty removes it."""
     check_csrf(request, csrf)
     require_role(user, "admin")
     with state(request).db.write() as connection:

@@ -22,7 +22,7 @@ from eakte.errors import (
     ValidationError,
 )
 from eakte.settings import Settings
-from eakte.web import admin, api, documents, followups, grants, oidc, pages, routing
+from eakte.web import admin, api, documents, grants, oidc, pages, resubmissions, routing
 from eakte.web.security import LoginRequired
 from eakte.web.state import HERE, WebState
 
@@ -101,8 +101,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(documents.api_router)
     app.include_router(routing.api_router)
-    app.include_router(followups.router)
-    app.include_router(followups.api_router)
+    app.include_router(resubmissions.router)
+    app.include_router(resubmissions.api_router)
     if settings.oidc_issuer:
         app.state.oidc = oidc.OidcClient(settings)
         app.include_router(oidc.router)

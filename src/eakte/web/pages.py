@@ -20,8 +20,8 @@ from eakte.records.organisation import User
 from eakte.search import search
 from eakte.web import uploads
 from eakte.web.content import content_response
-from eakte.web.followups import case_followups, desk_followups
 from eakte.web.grants import grants_context
+from eakte.web.resubmissions import case_resubmissions, desk_resubmissions
 from eakte.web.routing_context import case_context, desk_context
 from eakte.web.security import COOKIE, check_csrf, current_session, page_user, require_role, state
 
@@ -153,13 +153,13 @@ def desk(request: Request, user: UserDep, hinweis: str | None = None) -> HTMLRes
         cases = listing.open_cases(connection, user)
         recent = listing.recent_documents(connection, user)
         routing = desk_context(connection, user)
-        followups_due = desk_followups(connection, user)
+        resubmissions_due = desk_resubmissions(connection, user)
     return render(
         request,
         "desk.html",
         cases=cases,
         recent=recent,
-        followups_due=followups_due,
+        resubmissions_due=resubmissions_due,
         notice=hinweis,
         **routing,
     )
@@ -209,7 +209,7 @@ def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = No
             connection, [record["id"], *[d["id"] for d in record["documents"]]]
         )
         routing = case_context(connection, user, record["id"])
-        followups = case_followups(connection, user, record["id"])
+        resubmissions = case_resubmissions(connection, user, record["id"])
     return render(
         request,
         "case.html",
@@ -217,7 +217,7 @@ def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = No
         events=events,
         notice=hinweis,
         max_size=state(request).settings.max_file_size,
-        followups=followups,
+        resubmissions=resubmissions,
         **routing,
     )
 

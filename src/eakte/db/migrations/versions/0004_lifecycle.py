@@ -1,4 +1,4 @@
-"""Lifecycle: routing slips and steps, deputies and absences, follow-ups, retention
+"""Lifecycle: routing slips and steps, deputies and absences, resubmissions, retention
 overrides, legal holds, disposal runs; dossiers record their disposal.
 
 Revision ID: 0004
@@ -110,7 +110,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("dossier_id", name=op.f("pk_retention_overrides")),
     )
     op.create_table(
-        "follow_ups",
+        "resubmissions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
@@ -123,24 +123,24 @@ def upgrade() -> None:
         sa.Column("done_by", sa.String(length=64), nullable=True),
         sa.Column("row_version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_follow_ups_case_id_cases")
+            ["case_id"], ["cases.id"], name=op.f("fk_resubmissions_case_id_cases")
         ),
         sa.ForeignKeyConstraint(
-            ["for_unit_id"], ["org_units.id"], name=op.f("fk_follow_ups_for_unit_id_org_units")
+            ["for_unit_id"], ["org_units.id"], name=op.f("fk_resubmissions_for_unit_id_org_units")
         ),
         sa.ForeignKeyConstraint(
-            ["for_user_id"], ["users.id"], name=op.f("fk_follow_ups_for_user_id_users")
+            ["for_user_id"], ["users.id"], name=op.f("fk_resubmissions_for_user_id_users")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_follow_ups")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resubmissions")),
     )
-    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_follow_ups_case_id"), ["case_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_follow_ups_due_on"), ["due_on"], unique=False)
+    with op.batch_alter_table("resubmissions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_resubmissions_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_resubmissions_due_on"), ["due_on"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_follow_ups_for_unit_id"), ["for_unit_id"], unique=False
+            batch_op.f("ix_resubmissions_for_unit_id"), ["for_unit_id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_follow_ups_for_user_id"), ["for_user_id"], unique=False
+            batch_op.f("ix_resubmissions_for_user_id"), ["for_user_id"], unique=False
         )
 
     op.create_table(
@@ -221,13 +221,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_routing_slips_case_id"))
 
     op.drop_table("routing_slips")
-    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_follow_ups_for_user_id"))
-        batch_op.drop_index(batch_op.f("ix_follow_ups_for_unit_id"))
-        batch_op.drop_index(batch_op.f("ix_follow_ups_due_on"))
-        batch_op.drop_index(batch_op.f("ix_follow_ups_case_id"))
+    with op.batch_alter_table("resubmissions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resubmissions_for_user_id"))
+        batch_op.drop_index(batch_op.f("ix_resubmissions_for_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_resubmissions_due_on"))
+        batch_op.drop_index(batch_op.f("ix_resubmissions_case_id"))
 
-    op.drop_table("follow_ups")
+    op.drop_table("resubmissions")
     op.drop_table("retention_overrides")
     with op.batch_alter_table("legal_holds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_legal_holds_dossier_id"))

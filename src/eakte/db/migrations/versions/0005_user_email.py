@@ -1,4 +1,4 @@
-"""People's e-mail addresses (for the daily digest of due follow-ups).
+"""People's e-mail addresses (for the daily digest of due resubmissions).
 
 Revision ID: 0005
 Revises: 0004

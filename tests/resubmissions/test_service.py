@@ -1,5 +1,5 @@
-"""Follow-ups (Wiedervorlagen) on both backends: who they may be for, whose desk they reach and
-when, closed cases, and two people marking the same inbox follow-up done at once."""
+"""Resubmissions (Wiedervorlagen) on both backends: who they may be for, whose desk they reach and
+when, closed cases, and two people marking the same inbox resubmission done at once."""
 
 import threading
 from datetime import date, timedelta
@@ -16,11 +16,11 @@ from eakte.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from eakte.followups import service
 from eakte.records import dossiers, grants, organisation
 from eakte.records.access import SUPERIOR_UNITS_READ
 from eakte.records.common import today
 from eakte.records.organisation import get_user
+from eakte.resubmissions import service
 from tests.helpers import County, make_county
 
 
@@ -31,7 +31,7 @@ def county(db: Database, rules: Any) -> County:
 
 def _create(
     db: Database, login: str, due_on: date, case: Any = None, county: Any = None, **kw: Any
-) -> service.FollowUp:
+) -> service.Resubmission:
     with db.write() as c:
         return service.create(
             c, (case or county.bau_case).reference, get_user(c, login), due_on, **kw
@@ -43,7 +43,7 @@ def _due(db: Database, login: str, on: date | None = None) -> list[str]:
         return [f.note for f in service.due_for(c, get_user(c, login), on)]
 
 
-def test_a_follow_up_for_oneself_comes_back_on_its_day(db: Database, county: County) -> None:
+def test_a_resubmission_for_oneself_comes_back_on_its_day(db: Database, county: County) -> None:
     day = today()
     mine = _create(db, "bau", day + timedelta(days=1), county=county, note="Statik nachgereicht?")
     assert mine.for_user == "bau" and mine.target == "bau" and mine.row_version == 1
@@ -57,10 +57,10 @@ def test_a_follow_up_for_oneself_comes_back_on_its_day(db: Database, county: Cou
         (event,) = [
             e
             for e in audit.events_of(c, "case", county.bau_case.uuid)
-            if e.action == "followup.create"
+            if e.action == "resubmission.create"
         ]
     assert event.details == {
-        "follow_up": mine.id,
+        "resubmission": mine.id,
         "reference": county.bau_case.reference,
         "due_on": (day + timedelta(days=1)).isoformat(),
         "note": "Statik nachgereicht?",
@@ -121,7 +121,7 @@ def test_the_target_must_be_able_to_read_the_case(db: Database, county: County) 
         _create(db, "ja", day, county=county)
     with db.read() as c:
         events = audit.events_of(c, "case", county.bau_case.uuid)
-    assert [e.action for e in events].count("followup.create") == 0
+    assert [e.action for e in events].count("resubmission.create") == 0
 
 
 def test_dates_notes_and_closed_cases_are_checked(db: Database, county: County) -> None:
@@ -142,7 +142,7 @@ def test_dates_notes_and_closed_cases_are_checked(db: Database, county: County) 
         _create(db, "bau", day, county=county)
     with db.write() as c, pytest.raises(ClosedError):
         service.postpone(c, kept.id, kept.row_version, get_user(c, "bau"), day + timedelta(7))
-    with db.write() as c:  # an open follow-up of a closed case can still be dismissed
+    with db.write() as c:  # an open resubmission of a closed case can still be dismissed
         assert service.mark_done(c, kept.id, kept.row_version, get_user(c, "bau")).done
 
 
@@ -167,7 +167,7 @@ def test_done_postpone_and_delete_rights(db: Database, county: County) -> None:
     with db.read() as c:
         assert service.of_case(c, county.bau_case.id) == []
         actions = [e.action for e in audit.events_of(c, "case", county.bau_case.uuid)]
-    assert actions[-3:] == ["followup.create", "followup.postpone", "followup.delete"]
+    assert actions[-3:] == ["resubmission.create", "resubmission.postpone", "resubmission.delete"]
     done = _create(db, "bau", day, county=county)
     with db.write() as c:
         service.mark_done(c, done.id, done.row_version, get_user(c, "bau"))
@@ -188,7 +188,9 @@ def test_stale_forms_get_a_clear_conflict(db: Database, county: County) -> None:
         service.postpone(c, seen.id, seen.row_version + 1, get_user(c, "dez"), day)
 
 
-def test_two_people_marking_one_inbox_follow_up_done_at_once(db: Database, county: County) -> None:
+def test_two_people_marking_one_inbox_resubmission_done_at_once(
+    db: Database, county: County
+) -> None:
     with db.write() as c:  # a second member of BAU
         organisation.add_user(c, "bau2", "Lea Roth", ["BAU"], "test")
     seen = _create(db, "bau", today(), county=county, note="gemeinsam", for_unit="BAU")
@@ -214,7 +216,7 @@ def test_two_people_marking_one_inbox_follow_up_done_at_once(db: Database, count
     (winner,) = [login for login, result in results.items() if result == "ok"]
     assert results[loser].startswith(f"Diese Wiedervorlage wurde inzwischen von {winner} erledigt")
     with db.read() as c:
-        final = service.get_follow_up(c, seen.id)
+        final = service.get_resubmission(c, seen.id)
         actions = [e.action for e in audit.events_of(c, "case", county.bau_case.uuid)]
     assert final.done_by == winner and final.row_version == 2 and final.note == "gemeinsam"
-    assert actions.count("followup.done") == 1
+    assert actions.count("resubmission.done") == 1

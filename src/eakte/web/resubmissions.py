@@ -1,4 +1,4 @@
-"""Follow-ups (Wiedervorlagen) on the case page and the desk; JSON API.
+"""Resubmissions (Wiedervorlagen) on the case page and the desk; JSON API.
 
 The page module imports the two context functions from here, so this module never imports the
 page module.
@@ -17,13 +17,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from eakte.errors import ValidationError
-from eakte.followups import service
-from eakte.followups.service import FollowUp
 from eakte.records import organisation
 from eakte.records.common import today
 from eakte.records.dossiers import get_case
 from eakte.records.lookup import require_readable_case
 from eakte.records.organisation import User
+from eakte.resubmissions import service
+from eakte.resubmissions.service import Resubmission
 from eakte.web.security import api_user, check_csrf, page_user, state
 
 router = APIRouter(include_in_schema=False)
@@ -34,9 +34,9 @@ ApiUser = Annotated[User, Depends(api_user)]
 
 @dataclass(frozen=True)
 class CasePanel:
-    """What the case page shows of follow-ups."""
+    """What the case page shows of resubmissions."""
 
-    items: list[FollowUp]
+    items: list[Resubmission]
     today: date
     actionable: set[int]  # open ones the user may mark done or postpone
     deletable: set[int]  # open ones the user created
@@ -47,12 +47,12 @@ class CasePanel:
 
 @dataclass(frozen=True)
 class DeskPanel:
-    items: list[FollowUp]
+    items: list[Resubmission]
     today: date
 
 
-def case_followups(connection: Connection, user: User, case_uuid: str) -> CasePanel:
-    """The case's follow-ups for its page (the caller has checked the user reads the case)."""
+def case_resubmissions(connection: Connection, user: User, case_uuid: str) -> CasePanel:
+    """The case's resubmissions for its page (the caller has checked the user reads the case)."""
     case = get_case(connection, case_uuid)
     items = service.of_case(connection, case.id)
     may_create = case.closed_at is None
@@ -67,7 +67,7 @@ def case_followups(connection: Connection, user: User, case_uuid: str) -> CasePa
     )
 
 
-def desk_followups(connection: Connection, user: User) -> DeskPanel:
+def desk_resubmissions(connection: Connection, user: User) -> DeskPanel:
     return DeskPanel(service.due_for(connection, user), today())
 
 
@@ -76,7 +76,7 @@ def _back(target: str, notice: str) -> Response:
     safe = target if target == "/" or target.startswith("/vorgaenge/") else "/"
     if "//" in safe or "?" in safe or "#" in safe:
         safe = "/"
-    anchor = "#followups-title" if safe != "/" else ""
+    anchor = "#resubmissions-title" if safe != "/" else ""
     return RedirectResponse(f"{safe}?hinweis={quote(notice)}{anchor}", status_code=303)
 
 
@@ -115,10 +115,10 @@ def create_page(
     )
 
 
-@router.post("/wiedervorlagen/{follow_up_id}/erledigt")
+@router.post("/wiedervorlagen/{resubmission_id}/erledigt")
 def done_page(
     request: Request,
-    follow_up_id: int,
+    resubmission_id: int,
     user: UserDep,
     csrf: Annotated[str, Form()],
     version: Annotated[int, Form()],
@@ -126,14 +126,14 @@ def done_page(
 ) -> Response:
     check_csrf(request, csrf)
     with state(request).db.write() as connection:
-        done = service.mark_done(connection, follow_up_id, version, user)
+        done = service.mark_done(connection, resubmission_id, version, user)
     return _back(zurueck, f"Wiedervorlage zu {done.case_reference} erledigt")
 
 
-@router.post("/wiedervorlagen/{follow_up_id}/verschieben")
+@router.post("/wiedervorlagen/{resubmission_id}/verschieben")
 def postpone_page(
     request: Request,
-    follow_up_id: int,
+    resubmission_id: int,
     user: UserDep,
     csrf: Annotated[str, Form()],
     version: Annotated[int, Form()],
@@ -143,28 +143,28 @@ def postpone_page(
     check_csrf(request, csrf)
     day = service.parse_day(datum, "Neues Datum")
     with state(request).db.write() as connection:
-        moved = service.postpone(connection, follow_up_id, version, user, day)
+        moved = service.postpone(connection, resubmission_id, version, user, day)
     return _back(zurueck, f"Wiedervorlage auf {moved.due_on:%d.%m.%Y} verschoben")
 
 
-@router.post("/wiedervorlagen/{follow_up_id}/loeschen")
+@router.post("/wiedervorlagen/{resubmission_id}/loeschen")
 def delete_page(
     request: Request,
-    follow_up_id: int,
+    resubmission_id: int,
     user: UserDep,
     csrf: Annotated[str, Form()],
     zurueck: Annotated[str, Form(max_length=200)] = "/",
 ) -> Response:
     check_csrf(request, csrf)
     with state(request).db.write() as connection:
-        service.remove(connection, follow_up_id, user)
+        service.remove(connection, resubmission_id, user)
     return _back(zurueck, "Wiedervorlage gelöscht")
 
 
 # --- JSON API ---------------------------------------------------------------------------
 
 
-class FollowUpIn(BaseModel):
+class ResubmissionIn(BaseModel):
     due_on: date = Field(description="Tag der Wiedervorlage (JJJJ-MM-TT)")
     note: str = Field("", max_length=service.MAX_NOTE)
     user: str | None = Field(None, max_length=64, description="für diese Person (Anmeldename)")
@@ -179,7 +179,7 @@ class PostponeIn(VersionIn):
     due_on: date
 
 
-class FollowUpOut(BaseModel):
+class ResubmissionOut(BaseModel):
     id: int
     case: str
     case_id: str
@@ -196,8 +196,8 @@ class FollowUpOut(BaseModel):
     row_version: int
 
 
-def _out(item: FollowUp, on: date) -> FollowUpOut:
-    return FollowUpOut(
+def _out(item: Resubmission, on: date) -> ResubmissionOut:
+    return ResubmissionOut(
         id=item.id,
         case=item.case_reference,
         case_id=item.case_uuid,
@@ -216,9 +216,9 @@ def _out(item: FollowUp, on: date) -> FollowUpOut:
 
 
 @api_router.get(
-    "/cases/{case_id}/follow-ups", response_model=list[FollowUpOut], summary="Wiedervorlagen"
+    "/cases/{case_id}/resubmissions", response_model=list[ResubmissionOut], summary="Wiedervorlagen"
 )
-def api_list(request: Request, case_id: str, user: ApiUser) -> list[FollowUpOut]:
+def api_list(request: Request, case_id: str, user: ApiUser) -> list[ResubmissionOut]:
     with state(request).db.read() as connection:
         require_readable_case(connection, case_id, user)
         items = service.of_case(connection, get_case(connection, case_id.strip()).id)
@@ -227,12 +227,14 @@ def api_list(request: Request, case_id: str, user: ApiUser) -> list[FollowUpOut]
 
 
 @api_router.post(
-    "/cases/{case_id}/follow-ups",
-    response_model=FollowUpOut,
+    "/cases/{case_id}/resubmissions",
+    response_model=ResubmissionOut,
     status_code=201,
     summary="Wiedervorlage anlegen (für mich, eine Person oder den Postkorb einer Einheit)",
 )
-def api_create(request: Request, case_id: str, body: FollowUpIn, user: ApiUser) -> FollowUpOut:
+def api_create(
+    request: Request, case_id: str, body: ResubmissionIn, user: ApiUser
+) -> ResubmissionOut:
     with state(request).db.write() as connection:
         created = service.create(
             connection, case_id, user, body.due_on, body.note, body.user, body.unit
@@ -241,9 +243,11 @@ def api_create(request: Request, case_id: str, body: FollowUpIn, user: ApiUser) 
 
 
 @api_router.get(
-    "/follow-ups/due", response_model=list[FollowUpOut], summary="Meine fälligen Wiedervorlagen"
+    "/resubmissions/due",
+    response_model=list[ResubmissionOut],
+    summary="Meine fälligen Wiedervorlagen",
 )
-def api_due(request: Request, user: ApiUser) -> list[FollowUpOut]:
+def api_due(request: Request, user: ApiUser) -> list[ResubmissionOut]:
     with state(request).db.read() as connection:
         items = service.due_for(connection, user)
     day = today()
@@ -251,27 +255,35 @@ def api_due(request: Request, user: ApiUser) -> list[FollowUpOut]:
 
 
 @api_router.post(
-    "/follow-ups/{follow_up_id}/done", response_model=FollowUpOut, summary="Als erledigt markieren"
+    "/resubmissions/{resubmission_id}/done",
+    response_model=ResubmissionOut,
+    summary="Als erledigt markieren",
 )
-def api_done(request: Request, follow_up_id: int, body: VersionIn, user: ApiUser) -> FollowUpOut:
+def api_done(
+    request: Request, resubmission_id: int, body: VersionIn, user: ApiUser
+) -> ResubmissionOut:
     with state(request).db.write() as connection:
-        done = service.mark_done(connection, follow_up_id, body.row_version, user)
+        done = service.mark_done(connection, resubmission_id, body.row_version, user)
     return _out(done, today())
 
 
 @api_router.post(
-    "/follow-ups/{follow_up_id}/postpone", response_model=FollowUpOut, summary="Verschieben"
+    "/resubmissions/{resubmission_id}/postpone",
+    response_model=ResubmissionOut,
+    summary="Verschieben",
 )
 def api_postpone(
-    request: Request, follow_up_id: int, body: PostponeIn, user: ApiUser
-) -> FollowUpOut:
+    request: Request, resubmission_id: int, body: PostponeIn, user: ApiUser
+) -> ResubmissionOut:
     with state(request).db.write() as connection:
-        moved = service.postpone(connection, follow_up_id, body.row_version, user, body.due_on)
+        moved = service.postpone(connection, resubmission_id, body.row_version, user, body.due_on)
     return _out(moved, today())
 
 
-@api_router.delete("/follow-ups/{follow_up_id}", status_code=204, summary="Löschen (wer anlegte)")
-def api_delete(request: Request, follow_up_id: int, user: ApiUser) -> Response:
+@api_router.delete(
+    "/resubmissions/{resubmission_id}", status_code=204, summary="Löschen (wer anlegte)"
+)
+def api_delete(request: Request, resubmission_id: int, user: ApiUser) -> Response:
     with state(request).db.write() as connection:
-        service.remove(connection, follow_up_id, user)
+        service.remove(connection, resubmission_id, user)
     return Response(status_code=204)

@@ -1,4 +1,4 @@
-"""Follow-ups in the web application: the form on the case page (with CSRF), the desk's
+"""Resubmissions in the web application: the form on the case page (with CSRF), the desk's
 »Fällige Wiedervorlagen« for the right people, stale buttons, the JSON API, e-mail addresses
 on the administration page."""
 
@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from eakte.auth import service as auth
 from eakte.db.engine import Database
-from eakte.db.schema import follow_ups
+from eakte.db.schema import resubmissions
 from eakte.records.common import today
 from tests.helpers import County
 from tests.web.conftest import login
@@ -31,7 +31,7 @@ def _add(client: TestClient, csrf: str, county: County, **form: str) -> Any:
 def test_case_page_form_with_csrf_and_the_desk(client: TestClient, county: County) -> None:
     csrf = login(client, "bau")
     page = client.get(f"/vorgaenge/{county.bau_case.uuid}").text
-    assert 'id="followups-title"' in page and "Keine Wiedervorlagen." in page
+    assert 'id="resubmissions-title"' in page and "Keine Wiedervorlagen." in page
     assert _add(client, "gefälscht", county, notiz="x").status_code == 403
     created = _add(client, csrf, county, notiz="Statik prüfen", fuer="mich")
     assert created.status_code == 303
@@ -54,13 +54,13 @@ def test_desk_shows_due_ones_to_person_and_unit_only(
     assert _add(client, csrf, county, notiz="Noch nicht", datum=later).is_redirect
     with db.write() as c:  # as if created a week ago for two days ago
         c.execute(
-            follow_ups.update()
-            .where(follow_ups.c.note == "Ins Amt")
+            resubmissions.update()
+            .where(resubmissions.c.note == "Ins Amt")
             .values(due_on=today() - timedelta(days=2))
         )
     bau = _due_section(client.get("/").text)
     assert "Ins Amt" in bau and "Für Dirk" not in bau and "Noch nicht" not in bau
-    assert "überfällig seit" in bau and 'class="followup overdue"' in bau
+    assert "überfällig seit" in bau and 'class="resubmission overdue"' in bau
     assert "Postkorb BAU" in bau
     login(client, "dez")
     dez = _due_section(client.get("/").text)
@@ -80,19 +80,20 @@ def test_refusals_are_clear_and_stale_buttons_get_409(client: TestClient, county
     assert bad_day.status_code == 400 and "kein Datum" in bad_day.text
     _add(client, csrf, county, notiz="Gemeinsam", fuer="einheit", einheit="BAU")
     desk = client.get("/").text
-    follow_up_id = re.search(r'action="/wiedervorlagen/(\d+)/erledigt"', desk).group(1)  # type: ignore[union-attr]
+    resubmission_id = re.search(r'action="/wiedervorlagen/(\d+)/erledigt"', desk).group(1)  # type: ignore[union-attr]
     form = {"csrf": csrf, "version": "1", "zurueck": "/"}
-    done = client.post(f"/wiedervorlagen/{follow_up_id}/erledigt", data=form)
+    done = client.post(f"/wiedervorlagen/{resubmission_id}/erledigt", data=form)
     assert done.status_code == 303 and done.headers["location"].startswith("/?hinweis=")
     assert "Heute ist nichts fällig." in _due_section(client.get(done.headers["location"]).text)
-    stale = client.post(f"/wiedervorlagen/{follow_up_id}/erledigt", data=form)
+    stale = client.post(f"/wiedervorlagen/{resubmission_id}/erledigt", data=form)
     assert stale.status_code == 409 and "inzwischen von bau erledigt" in stale.text
     elsewhere = client.post(
-        f"/wiedervorlagen/{follow_up_id}/erledigt", data={**form, "zurueck": "https://evil.example"}
+        f"/wiedervorlagen/{resubmission_id}/erledigt",
+        data={**form, "zurueck": "https://evil.example"},
     )
     assert elsewhere.status_code == 409  # and never a redirect to another site
     login(client, "ja")
-    hidden = client.post(f"/wiedervorlagen/{follow_up_id}/erledigt", data={**form, "csrf": csrf})
+    hidden = client.post(f"/wiedervorlagen/{resubmission_id}/erledigt", data={**form, "csrf": csrf})
     assert hidden.status_code in (403, 404)
 
 
@@ -100,10 +101,10 @@ def test_postpone_and_delete_from_the_case_page(client: TestClient, county: Coun
     csrf = login(client, "bau")
     _add(client, csrf, county, notiz="Verschieben")
     page = client.get(f"/vorgaenge/{county.bau_case.uuid}").text
-    follow_up_id = re.search(r'action="/wiedervorlagen/(\d+)/verschieben"', page).group(1)  # type: ignore[union-attr]
+    resubmission_id = re.search(r'action="/wiedervorlagen/(\d+)/verschieben"', page).group(1)  # type: ignore[union-attr]
     later = today() + timedelta(days=7)
     moved = client.post(
-        f"/wiedervorlagen/{follow_up_id}/verschieben",
+        f"/wiedervorlagen/{resubmission_id}/verschieben",
         data={
             "csrf": csrf,
             "version": "1",
@@ -111,12 +112,12 @@ def test_postpone_and_delete_from_the_case_page(client: TestClient, county: Coun
             "zurueck": f"/vorgaenge/{county.bau_case.uuid}",
         },
     )
-    assert moved.status_code == 303 and "#followups-title" in moved.headers["location"]
+    assert moved.status_code == 303 and "#resubmissions-title" in moved.headers["location"]
     shown = client.get(moved.headers["location"]).text
     assert "verschoben" in shown and later.strftime("%d.%m.%Y") in shown
     assert "Heute ist nichts fällig." in _due_section(client.get("/").text)
     deleted = client.post(
-        f"/wiedervorlagen/{follow_up_id}/loeschen",
+        f"/wiedervorlagen/{resubmission_id}/loeschen",
         data={"csrf": csrf, "zurueck": f"/vorgaenge/{county.bau_case.uuid}"},
     )
     assert deleted.status_code == 303
@@ -135,7 +136,7 @@ def tokens(db: Database, county: County) -> dict[str, dict[str, str]]:
 
 
 def test_api(client: TestClient, county: County, tokens: Any) -> None:
-    url = f"/api/v1/cases/{county.bau_case.uuid}/follow-ups"
+    url = f"/api/v1/cases/{county.bau_case.uuid}/resubmissions"
     body = {"due_on": today().isoformat(), "note": "API", "unit": "BAU"}
     created = client.post(url, json=body, headers=tokens["dez"])
     assert created.status_code == 201, created.text
@@ -144,15 +145,15 @@ def test_api(client: TestClient, county: County, tokens: Any) -> None:
     assert item["case"] == county.bau_case.reference and item["overdue"] is False
     listed = client.get(url, headers=tokens["bau"]).json()
     assert [f["id"] for f in listed] == [item["id"]]
-    due = client.get("/api/v1/follow-ups/due", headers=tokens["bau"]).json()
+    due = client.get("/api/v1/resubmissions/due", headers=tokens["bau"]).json()
     assert [f["note"] for f in due] == ["API"]
-    assert client.get("/api/v1/follow-ups/due", headers=tokens["dez"]).json() == []
+    assert client.get("/api/v1/resubmissions/due", headers=tokens["dez"]).json() == []
     done = client.post(
-        f"/api/v1/follow-ups/{item['id']}/done", json={"row_version": 1}, headers=tokens["bau"]
+        f"/api/v1/resubmissions/{item['id']}/done", json={"row_version": 1}, headers=tokens["bau"]
     )
     assert done.status_code == 200 and done.json()["done_by"] == "bau"
     again = client.post(
-        f"/api/v1/follow-ups/{item['id']}/done", json={"row_version": 1}, headers=tokens["dez"]
+        f"/api/v1/resubmissions/{item['id']}/done", json={"row_version": 1}, headers=tokens["dez"]
     )
     assert again.status_code == 409 and "von bau erledigt" in again.json()["detail"]
     refused = client.post(url, json={**body, "unit": "BAU-1"}, headers=tokens["bau"])
@@ -164,17 +165,17 @@ def test_api(client: TestClient, county: County, tokens: Any) -> None:
     assert second["user"] == "bau"
     later = (today() + timedelta(days=3)).isoformat()
     moved = client.post(
-        f"/api/v1/follow-ups/{second['id']}/postpone",
+        f"/api/v1/resubmissions/{second['id']}/postpone",
         json={"row_version": 1, "due_on": later},
         headers=tokens["bau"],
     )
     assert moved.status_code == 200 and moved.json()["due_on"] == later
     assert (
-        client.delete(f"/api/v1/follow-ups/{second['id']}", headers=tokens["dez"]).status_code
+        client.delete(f"/api/v1/resubmissions/{second['id']}", headers=tokens["dez"]).status_code
         == 403
     )
     assert (
-        client.delete(f"/api/v1/follow-ups/{second['id']}", headers=tokens["bau"]).status_code
+        client.delete(f"/api/v1/resubmissions/{second['id']}", headers=tokens["bau"]).status_code
         == 204
     )
 

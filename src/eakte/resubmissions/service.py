@@ -1,8 +1,8 @@
-"""Follow-ups (Wiedervorlagen): a date on which a case comes back onto someone's desk.
+"""Resubmissions (Wiedervorlagen): a date on which a case comes back onto someone's desk.
 
-A follow-up is for its creator, another person or an org unit's inbox; whoever it is for must be
+A resubmission is for its creator, another person or an org unit's inbox; whoever it is for must be
 able to read the case. It is due from its date on until somebody marks it done. Marking done and
-postponing are optimistic: the caller names the ``row_version`` it saw, and a follow-up that
+postponing are optimistic: the caller names the ``row_version`` it saw, and a resubmission that
 someone else changed meanwhile gives a ``ConflictError``. Every change is an audit event on the
 case.
 """
@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Date, bindparam, delete, select, text, update
 
 from eakte import audit
 from eakte.core.records import Confidentiality
-from eakte.db.schema import cases, dossiers, follow_ups, org_units, user_units, users
+from eakte.db.schema import cases, dossiers, org_units, resubmissions, user_units, users
 from eakte.errors import (
     ClosedError,
     ConflictError,
@@ -37,7 +37,7 @@ UNIT_PREFIX = "Postkorb "
 
 
 @dataclass(frozen=True)
-class FollowUp:
+class Resubmission:
     id: int
     case_id: int
     case_uuid: str
@@ -78,7 +78,7 @@ def _select(*conditions: Any) -> Any:
     target_user = users.alias("target_user")
     return (
         select(
-            follow_ups,
+            resubmissions,
             cases.c.uuid.label("case_uuid"),
             cases.c.reference.label("case_reference"),
             cases.c.subject.label("case_subject"),
@@ -88,16 +88,16 @@ def _select(*conditions: Any) -> Any:
             target_user.c.login.label("user_login"),
             org_units.c.code.label("unit_code"),
         )
-        .join(cases, cases.c.id == follow_ups.c.case_id)
+        .join(cases, cases.c.id == resubmissions.c.case_id)
         .join(dossiers, dossiers.c.id == cases.c.dossier_id)
-        .outerjoin(target_user, target_user.c.id == follow_ups.c.for_user_id)
-        .outerjoin(org_units, org_units.c.id == follow_ups.c.for_unit_id)
+        .outerjoin(target_user, target_user.c.id == resubmissions.c.for_user_id)
+        .outerjoin(org_units, org_units.c.id == resubmissions.c.for_unit_id)
         .where(*conditions)
     )
 
 
-def _follow_up(row: Any) -> FollowUp:
-    return FollowUp(
+def _resubmission(row: Any) -> Resubmission:
+    return Resubmission(
         row.id,
         row.case_id,
         row.case_uuid,
@@ -118,28 +118,30 @@ def _follow_up(row: Any) -> FollowUp:
     )
 
 
-def get_follow_up(connection: Connection, follow_up_id: int) -> FollowUp:
-    row = connection.execute(_select(follow_ups.c.id == follow_up_id)).first()
+def get_resubmission(connection: Connection, resubmission_id: int) -> Resubmission:
+    row = connection.execute(_select(resubmissions.c.id == resubmission_id)).first()
     if row is None:
-        raise NotFoundError(f"Die Wiedervorlage {follow_up_id} gibt es nicht (mehr).")
-    return _follow_up(row)
+        raise NotFoundError(f"Die Wiedervorlage {resubmission_id} gibt es nicht (mehr).")
+    return _resubmission(row)
 
 
-def of_case(connection: Connection, case_id: int) -> list[FollowUp]:
-    """All follow-ups of a case: open ones by date, then the done ones, newest first."""
+def of_case(connection: Connection, case_id: int) -> list[Resubmission]:
+    """All resubmissions of a case: open ones by date, then the done ones, newest first."""
     rows = connection.execute(
-        _select(follow_ups.c.case_id == case_id).order_by(follow_ups.c.due_on, follow_ups.c.id)
+        _select(resubmissions.c.case_id == case_id).order_by(
+            resubmissions.c.due_on, resubmissions.c.id
+        )
     ).all()
-    found = [_follow_up(r) for r in rows]
+    found = [_resubmission(r) for r in rows]
     done = sorted((f for f in found if f.done), key=lambda f: f.done_at or f.created_at)
     return [f for f in found if not f.done] + done[::-1]
 
 
-def due_for(connection: Connection, user: User, on: date | None = None) -> list[FollowUp]:
-    """Open follow-ups due on ``on`` (default today) or earlier, for the user or one of the
+def due_for(connection: Connection, user: User, on: date | None = None) -> list[Resubmission]:
+    """Open resubmissions due on ``on`` (default today) or earlier, for the user or one of the
     user's units' inboxes, on cases the user may still read; the oldest first."""
     sql = (
-        "SELECT f.id FROM follow_ups f JOIN cases c ON c.id = f.case_id "
+        "SELECT f.id FROM resubmissions f JOIN cases c ON c.id = f.case_id "
         "JOIN dossiers dz ON dz.id = c.dossier_id "
         "WHERE f.done_at IS NULL AND f.due_on <= :day "
         f"AND (f.for_user_id = :me OR f.for_unit_id IN :mine) AND {CASE_FILTER}"
@@ -157,11 +159,11 @@ def due_for(connection: Connection, user: User, on: date | None = None) -> list[
         },
     ).scalars()
     rows = connection.execute(
-        _select(follow_ups.c.id.in_(list(ids) or [-1])).order_by(
-            follow_ups.c.due_on, follow_ups.c.id
+        _select(resubmissions.c.id.in_(list(ids) or [-1])).order_by(
+            resubmissions.c.due_on, resubmissions.c.id
         )
     ).all()
-    return [_follow_up(r) for r in rows]
+    return [_resubmission(r) for r in rows]
 
 
 def _reads(connection: Connection, person: User, case: Case) -> bool:
@@ -245,8 +247,8 @@ def _ensure_open(case_reference: str, closed: bool) -> None:
         )
 
 
-def _details(follow_up_id: int, reference: str, **rest: Any) -> dict[str, Any]:
-    return {"follow_up": follow_up_id, "reference": reference, **rest}
+def _details(resubmission_id: int, reference: str, **rest: Any) -> dict[str, Any]:
+    return {"resubmission": resubmission_id, "reference": reference, **rest}
 
 
 def create(
@@ -258,8 +260,8 @@ def create(
     for_user: str | None = None,
     for_unit: str | None = None,
     on: date | None = None,
-) -> FollowUp:
-    """Put a follow-up on a case the user may read: for the user (default), another person
+) -> Resubmission:
+    """Put a resubmission on a case the user may read: for the user (default), another person
     (``for_user``, a login) or a unit's inbox (``for_unit``, a code)."""
     require_readable_case(connection, case_ref, user)
     case = get_case(connection, case_ref.strip())
@@ -270,8 +272,8 @@ def create(
     if len(note) > MAX_NOTE:
         raise ValidationError(f"Die Notiz ist länger als {MAX_NOTE} Zeichen; bitte kürzen.")
     person_id, unit_id, label = _target(connection, case, user, for_user, for_unit)
-    follow_up_id = connection.execute(
-        follow_ups.insert()
+    resubmission_id = connection.execute(
+        resubmissions.insert()
         .values(
             case_id=case.id,
             due_on=due_on,
@@ -282,51 +284,51 @@ def create(
             created_by=user.login,
             row_version=1,
         )
-        .returning(follow_ups.c.id)
+        .returning(resubmissions.c.id)
     ).scalar_one()
     audit.record(
         connection,
         user.login,
-        "followup.create",
+        "resubmission.create",
         "case",
         case.uuid,
-        _details(follow_up_id, case.reference, due_on=due_on.isoformat(), note=note, to=label),
+        _details(resubmission_id, case.reference, due_on=due_on.isoformat(), note=note, to=label),
     )
-    return get_follow_up(connection, follow_up_id)
+    return get_resubmission(connection, resubmission_id)
 
 
-def may_act(user: User, follow_up: FollowUp) -> bool:
+def may_act(user: User, resubmission: Resubmission) -> bool:
     """Marking done and postponing: whom it is for (a unit's members) and its creator."""
     return (
-        follow_up.for_user == user.login
-        or follow_up.for_unit_id in user.unit_ids
-        or follow_up.created_by == user.login
+        resubmission.for_user == user.login
+        or resubmission.for_unit_id in user.unit_ids
+        or resubmission.created_by == user.login
     )
 
 
-def _readable(connection: Connection, follow_up_id: int, user: User) -> FollowUp:
-    """The follow-up if ``user`` reads its case; else it answers like a missing one."""
-    follow_up = get_follow_up(connection, follow_up_id)
+def _readable(connection: Connection, resubmission_id: int, user: User) -> Resubmission:
+    """The resubmission if ``user`` reads its case; else it answers like a missing one."""
+    resubmission = get_resubmission(connection, resubmission_id)
     try:
-        require_readable_case(connection, follow_up.case_uuid, user)
+        require_readable_case(connection, resubmission.case_uuid, user)
     except NotFoundError:
-        raise NotFoundError(f"Die Wiedervorlage {follow_up_id} gibt es nicht (mehr).") from None
-    return follow_up
+        raise NotFoundError(f"Die Wiedervorlage {resubmission_id} gibt es nicht (mehr).") from None
+    return resubmission
 
 
-def _actionable(connection: Connection, follow_up_id: int, user: User) -> FollowUp:
-    follow_up = _readable(connection, follow_up_id, user)
-    if not may_act(user, follow_up):
+def _actionable(connection: Connection, resubmission_id: int, user: User) -> Resubmission:
+    resubmission = _readable(connection, resubmission_id, user)
+    if not may_act(user, resubmission):
         raise PermissionDeniedError(
-            f"Diese Wiedervorlage ist für {follow_up.target}; erledigen oder verschieben kann "
+            f"Diese Wiedervorlage ist für {resubmission.target}; erledigen oder verschieben kann "
             "sie nur, für wen sie ist, oder wer sie angelegt hat."
         )
-    return follow_up
+    return resubmission
 
 
-def _changed_meanwhile(connection: Connection, follow_up_id: int) -> ConflictError:
+def _changed_meanwhile(connection: Connection, resubmission_id: int) -> ConflictError:
     try:
-        current = get_follow_up(connection, follow_up_id)
+        current = get_resubmission(connection, resubmission_id)
     except NotFoundError:
         return ConflictError("Diese Wiedervorlage wurde inzwischen gelöscht.")
     if current.done_at is not None:
@@ -348,107 +350,109 @@ def _local(moment: datetime) -> datetime:
 
 
 def mark_done(
-    connection: Connection, follow_up_id: int, expected_version: int, user: User
-) -> FollowUp:
-    """Mark a follow-up done; of two people doing so at once, one wins."""
-    follow_up = _actionable(connection, follow_up_id, user)
+    connection: Connection, resubmission_id: int, expected_version: int, user: User
+) -> Resubmission:
+    """Mark a resubmission done; of two people doing so at once, one wins."""
+    resubmission = _actionable(connection, resubmission_id, user)
     changed = connection.execute(
-        update(follow_ups)
+        update(resubmissions)
         .where(
-            follow_ups.c.id == follow_up_id,
-            follow_ups.c.row_version == expected_version,
-            follow_ups.c.done_at.is_(None),
+            resubmissions.c.id == resubmission_id,
+            resubmissions.c.row_version == expected_version,
+            resubmissions.c.done_at.is_(None),
         )
-        .values(done_at=now(), done_by=user.login, row_version=follow_ups.c.row_version + 1)
+        .values(done_at=now(), done_by=user.login, row_version=resubmissions.c.row_version + 1)
     ).rowcount
     if changed != 1:
-        raise _changed_meanwhile(connection, follow_up_id)
+        raise _changed_meanwhile(connection, resubmission_id)
     audit.record(
         connection,
         user.login,
-        "followup.done",
+        "resubmission.done",
         "case",
-        follow_up.case_uuid,
+        resubmission.case_uuid,
         _details(
-            follow_up_id,
-            follow_up.case_reference,
-            due_on=follow_up.due_on.isoformat(),
-            to=_label(follow_up),
+            resubmission_id,
+            resubmission.case_reference,
+            due_on=resubmission.due_on.isoformat(),
+            to=_label(resubmission),
         ),
     )
-    return get_follow_up(connection, follow_up_id)
+    return get_resubmission(connection, resubmission_id)
 
 
 def postpone(
     connection: Connection,
-    follow_up_id: int,
+    resubmission_id: int,
     expected_version: int,
     user: User,
     due_on: date,
     on: date | None = None,
-) -> FollowUp:
-    """Move an open follow-up to another day."""
-    follow_up = _actionable(connection, follow_up_id, user)
-    _ensure_open(follow_up.case_reference, follow_up.case_closed)
+) -> Resubmission:
+    """Move an open resubmission to another day."""
+    resubmission = _actionable(connection, resubmission_id, user)
+    _ensure_open(resubmission.case_reference, resubmission.case_closed)
     _check_date(due_on, on)
     changed = connection.execute(
-        update(follow_ups)
+        update(resubmissions)
         .where(
-            follow_ups.c.id == follow_up_id,
-            follow_ups.c.row_version == expected_version,
-            follow_ups.c.done_at.is_(None),
+            resubmissions.c.id == resubmission_id,
+            resubmissions.c.row_version == expected_version,
+            resubmissions.c.done_at.is_(None),
         )
-        .values(due_on=due_on, row_version=follow_ups.c.row_version + 1)
+        .values(due_on=due_on, row_version=resubmissions.c.row_version + 1)
     ).rowcount
     if changed != 1:
-        raise _changed_meanwhile(connection, follow_up_id)
+        raise _changed_meanwhile(connection, resubmission_id)
     audit.record(
         connection,
         user.login,
-        "followup.postpone",
+        "resubmission.postpone",
         "case",
-        follow_up.case_uuid,
+        resubmission.case_uuid,
         _details(
-            follow_up_id,
-            follow_up.case_reference,
+            resubmission_id,
+            resubmission.case_reference,
             due_on=due_on.isoformat(),
-            previous=follow_up.due_on.isoformat(),
-            to=_label(follow_up),
+            previous=resubmission.due_on.isoformat(),
+            to=_label(resubmission),
         ),
     )
-    return get_follow_up(connection, follow_up_id)
+    return get_resubmission(connection, resubmission_id)
 
 
-def remove(connection: Connection, follow_up_id: int, user: User) -> FollowUp:
-    """Delete an open follow-up (its creator only); a done one stays as a record."""
-    follow_up = _readable(connection, follow_up_id, user)
-    if follow_up.created_by != user.login:
+def remove(connection: Connection, resubmission_id: int, user: User) -> Resubmission:
+    """Delete an open resubmission (its creator only); a done one stays as a record."""
+    resubmission = _readable(connection, resubmission_id, user)
+    if resubmission.created_by != user.login:
         raise PermissionDeniedError(
-            f"Eine Wiedervorlage löscht nur, wer sie angelegt hat ({follow_up.created_by})."
+            f"Eine Wiedervorlage löscht nur, wer sie angelegt hat ({resubmission.created_by})."
         )
-    if follow_up.done:
+    if resubmission.done:
         raise ConflictError("Eine erledigte Wiedervorlage bleibt als Nachweis stehen.")
     deleted = connection.execute(
-        delete(follow_ups).where(follow_ups.c.id == follow_up_id, follow_ups.c.done_at.is_(None))
+        delete(resubmissions).where(
+            resubmissions.c.id == resubmission_id, resubmissions.c.done_at.is_(None)
+        )
     ).rowcount
     if deleted != 1:
-        raise _changed_meanwhile(connection, follow_up_id)
+        raise _changed_meanwhile(connection, resubmission_id)
     audit.record(
         connection,
         user.login,
-        "followup.delete",
+        "resubmission.delete",
         "case",
-        follow_up.case_uuid,
+        resubmission.case_uuid,
         _details(
-            follow_up_id,
-            follow_up.case_reference,
-            due_on=follow_up.due_on.isoformat(),
-            note=follow_up.note,
-            to=_label(follow_up),
+            resubmission_id,
+            resubmission.case_reference,
+            due_on=resubmission.due_on.isoformat(),
+            note=resubmission.note,
+            to=_label(resubmission),
         ),
     )
-    return follow_up
+    return resubmission
 
 
-def _label(follow_up: FollowUp) -> str:
-    return f"unit:{follow_up.for_unit}" if follow_up.for_unit else str(follow_up.for_user)
+def _label(resubmission: Resubmission) -> str:
+    return f"unit:{resubmission.for_unit}" if resubmission.for_unit else str(resubmission.for_user)

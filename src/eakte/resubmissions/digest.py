@@ -1,9 +1,9 @@
-"""The daily e-mail digest: one plain-text German mail per person with due follow-ups.
+"""The daily e-mail digest: one plain-text German mail per person with due resubmissions.
 
-``run_digest`` plans the mails in one read transaction (who has due follow-ups on the day, who
+``run_digest`` plans the mails in one read transaction (who has due resubmissions on the day, who
 has an address, who got that day's mail already), hands them to the mail server over one SMTP
-connection, and records each mail the server accepted as an audit event ``followup.digest`` on
-the person (addresses and follow-ups, never the body). A mail the server did not take is not
+connection, and records each mail the server accepted as an audit event ``resubmission.digest`` on
+the person (addresses and resubmissions, never the body). A mail the server did not take is not
 recorded, so the next run sends it again; a person already recorded for the day is skipped.
 """
 
@@ -23,14 +23,14 @@ from sqlalchemy import Connection, or_, select
 
 from eakte import audit
 from eakte.db.engine import Database
-from eakte.db.schema import audit_events, follow_ups, user_units, users
+from eakte.db.schema import audit_events, resubmissions, user_units, users
 from eakte.errors import ConfigurationError
-from eakte.followups.service import FollowUp, due_for
 from eakte.records.organisation import get_user
+from eakte.resubmissions.service import Resubmission, due_for
 from eakte.settings import Settings
 
 SMTP_TIMEOUT_S = 30
-ACTION = "followup.digest"
+ACTION = "resubmission.digest"
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class DigestMail:
     address: str
     subject: str
     body: str
-    follow_up_ids: tuple[int, ...]
+    resubmission_ids: tuple[int, ...]
     references: tuple[str, ...]
 
 
@@ -58,7 +58,7 @@ def compose(
     name: str,
     login: str,
     address: str,
-    items: list[FollowUp],
+    items: list[Resubmission],
     day: date,
     public_url: str | None,
 ) -> DigestMail:
@@ -114,9 +114,9 @@ def message(mail: DigestMail, sender: str) -> EmailMessage:
 
 
 def _candidates(connection: Connection, day: date) -> list[str]:
-    """Logins of active people who might have due follow-ups (checked precisely later)."""
-    due = select(follow_ups.c.for_user_id, follow_ups.c.for_unit_id).where(
-        follow_ups.c.done_at.is_(None), follow_ups.c.due_on <= day
+    """Logins of active people who might have due resubmissions (checked precisely later)."""
+    due = select(resubmissions.c.for_user_id, resubmissions.c.for_unit_id).where(
+        resubmissions.c.done_at.is_(None), resubmissions.c.due_on <= day
     )
     rows = connection.execute(due).all()
     people = {r.for_user_id for r in rows if r.for_user_id is not None}
@@ -267,7 +267,7 @@ def _record(db: Database, actor: str, mail: DigestMail, day: date) -> None:
             {
                 "date": day.isoformat(),
                 "to": mail.address,
-                "follow_ups": list(mail.follow_up_ids),
+                "resubmissions": list(mail.resubmission_ids),
                 "cases": list(mail.references),
             },
         )

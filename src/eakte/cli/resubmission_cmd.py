@@ -1,4 +1,4 @@
-"""Follow-ups: the daily e-mail digest (``eakte followup digest``), meant for a timer."""
+"""Resubmissions: the daily e-mail digest (``eakte resubmission digest``), meant for a timer."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import click
 
 from eakte.cli.context import App, pass_app
 from eakte.errors import DeliveryError
-from eakte.followups.digest import DigestOutcome, failure_message, run_digest
-from eakte.followups.service import parse_day
 from eakte.records.common import today
+from eakte.resubmissions.digest import DigestOutcome, failure_message, run_digest
+from eakte.resubmissions.service import parse_day
 
 
 @click.group()
-def followup() -> None:
+def resubmission() -> None:
     """Wiedervorlagen."""
 
 
@@ -28,7 +28,7 @@ def _rows(outcome: DigestOutcome) -> list[dict[str, object]]:
             "login": mail.login,
             "to": mail.address,
             "subject": mail.subject,
-            "follow_ups": list(mail.follow_up_ids),
+            "resubmissions": list(mail.resubmission_ids),
             "status": status,
         }
         if mail.login in outcome.failed:
@@ -44,7 +44,7 @@ def _print(app: App, outcome: DigestOutcome) -> None:
     if not outcome.mails:
         app.console.print(f"Keine Erinnerungen zu senden für den {day}.")
     for mail in outcome.mails:
-        count = len(mail.follow_up_ids)
+        count = len(mail.resubmission_ids)
         if outcome.dry_run:
             app.console.print(f"würde senden: {mail.address} ({mail.login}), {count} fällig")
         elif mail.login in outcome.failed:
@@ -60,7 +60,7 @@ def _print(app: App, outcome: DigestOutcome) -> None:
         )
 
 
-@followup.command("digest")
+@resubmission.command("digest")
 @click.option("--date", "day_text", default=None, help="Stichtag (Standard: heute), 01.12.2026.")
 @click.option("--dry-run", is_flag=True, help="Nur zeigen, was gesendet würde.")
 @click.option("--json", "as_json", is_flag=True)
@@ -90,4 +90,4 @@ def digest(app: App, day_text: str | None, dry_run: bool, as_json: bool) -> None
         raise DeliveryError(failure_message(outcome, where))
 
 
-COMMANDS = (followup,)
+COMMANDS = (resubmission,)

@@ -1,4 +1,4 @@
-"""``eakte followup digest`` against a real SMTP server on loopback (aiosmtpd), both backends:
+"""``eakte resubmission digest`` against a real SMTP server on loopback (aiosmtpd), both backends:
 one mail per person, German text correctly encoded, confidential cases named by reference only,
 a record per mail, failures that stay unsent and go out on the next run."""
 
@@ -16,9 +16,9 @@ from aiosmtpd.controller import Controller
 
 from eakte import audit
 from eakte.db.engine import Database
-from eakte.followups import service
 from eakte.records.common import today
 from eakte.records.organisation import get_user
+from eakte.resubmissions import service
 from tests.helpers import County, make_county
 
 PUBLIC = "https://eakte.kreis.example"
@@ -98,7 +98,7 @@ def test_one_mail_per_person_with_links_and_umlauts(
     db: Database, county: County, smtp: Inbox, run: Any
 ) -> None:
     day = today() + timedelta(days=3)  # all but »später« are due, the first ones overdue
-    result = run("followup", "digest", "--date", day.isoformat(), "--json")
+    result = run("resubmission", "digest", "--date", day.isoformat(), "--json")
     assert result.code == 0, result.err
     summary = result.json
     assert {m["login"]: m["status"] for m in summary["mails"]} == {
@@ -129,12 +129,14 @@ def test_one_mail_per_person_with_links_and_umlauts(
     assert "Hilfeplan" not in tarek.replace("Hilfeplangespräch", "") and "Öztürk" not in tarek
     assert "vertraulich" in tarek
     with db.read() as c:
-        (sent,) = [e for e in audit.events_of(c, "user", "bau") if e.action == "followup.digest"]
+        (sent,) = [
+            e for e in audit.events_of(c, "user", "bau") if e.action == "resubmission.digest"
+        ]
     assert sent.details["to"] == ADDRESSES["bau"] and sent.details["date"] == day.isoformat()
     assert sent.details["cases"] == [county.bau_case.reference] and "body" not in sent.details
-    assert len(sent.details["follow_ups"]) == 2
+    assert len(sent.details["resubmissions"]) == 2
     # A second run on the same day sends nothing twice.
-    again = run("followup", "digest", "--date", day.isoformat())
+    again = run("resubmission", "digest", "--date", day.isoformat())
     assert again.code == 0 and len(smtp.messages) == 3
     assert "schon am" in again.out and "bau, dez, ja" in again.out
 
@@ -143,16 +145,18 @@ def test_a_refused_mail_stays_unsent_and_goes_out_next_time(
     db: Database, county: County, smtp: Inbox, run: Any
 ) -> None:
     smtp.refuse.add(ADDRESSES["bau"])
-    first = run("followup", "digest")
+    first = run("resubmission", "digest")
     assert first.code == 1
     assert first.err.startswith("Fehler: E-Mail-Versand über 127.0.0.1:")
     assert "Empfängeradresse abgelehnt" in first.err and "1 von 3 Erinnerungen" in first.err
     assert "nicht gesendet: maria.wagner@kreis.example" in first.out
     assert [rcpt for rcpt, _ in smtp.messages] == [[ADDRESSES["dez"]], ["t.yilmaz@kreis.example"]]
     with db.read() as c:
-        assert not [e for e in audit.events_of(c, "user", "bau") if e.action == "followup.digest"]
+        assert not [
+            e for e in audit.events_of(c, "user", "bau") if e.action == "resubmission.digest"
+        ]
     smtp.refuse.clear()
-    second = run("followup", "digest")
+    second = run("resubmission", "digest")
     assert second.code == 0, second.err
     assert [rcpt for rcpt, _ in smtp.messages][2:] == [[ADDRESSES["bau"]]]
 
@@ -163,7 +167,7 @@ def test_an_unreachable_mail_server_fails_in_german(
     monkeypatch.setenv("EAKTE_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("EAKTE_SMTP_PORT", str(_free_port()))  # nobody listens there
     monkeypatch.setenv("EAKTE_MAIL_FROM", "eakte@kreis.example")
-    result = run("followup", "digest")
+    result = run("resubmission", "digest")
     assert result.code == 1
     assert (
         "Verbindung abgelehnt" in result.err and "3 von 3 Erinnerungen nicht versandt" in result.err
@@ -172,7 +176,7 @@ def test_an_unreachable_mail_server_fails_in_german(
     with db.read() as c:
         for login in ("bau", "dez", "ja"):
             events = audit.events_of(c, "user", login)
-            assert not [e for e in events if e.action == "followup.digest"]
+            assert not [e for e in events if e.action == "resubmission.digest"]
 
 
 def test_dry_run_needs_no_server_and_lists_who_has_no_address(
@@ -180,9 +184,9 @@ def test_dry_run_needs_no_server_and_lists_who_has_no_address(
 ) -> None:
     monkeypatch.delenv("EAKTE_SMTP_HOST", raising=False)
     assert run("user", "email", "dez", "--remove").code == 0
-    off = run("followup", "digest")
+    off = run("resubmission", "digest")
     assert off.code == 1 and "Kein Mailserver eingestellt" in off.err
-    preview = run("followup", "digest", "--dry-run", "--json")
+    preview = run("resubmission", "digest", "--dry-run", "--json")
     assert preview.code == 0, preview.err
     assert [m["login"] for m in preview.json["mails"]] == ["bau", "ja"]
     assert all(m["status"] == "dry-run" for m in preview.json["mails"])
@@ -190,7 +194,9 @@ def test_dry_run_needs_no_server_and_lists_who_has_no_address(
     assert "Prüfung der Statik" in preview.json["mails"][0]["body"]
     assert "https://" not in preview.json["mails"][0]["body"]  # no public_url, no links
     with db.read() as c:
-        assert not [e for e in audit.events_of(c, "user", "bau") if e.action == "followup.digest"]
+        assert not [
+            e for e in audit.events_of(c, "user", "bau") if e.action == "resubmission.digest"
+        ]
     assert run("user", "email", "dez", "kein-at-zeichen").code == 1
 
 
