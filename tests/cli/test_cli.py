@@ -1,5 +1,7 @@
 """The script contract of the ``eakte`` CLI: JSON shapes, exit codes, one-line errors."""
 
+import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -190,3 +192,38 @@ def test_grant_and_policy_commands(county: dict[str, str], run: Any) -> None:
     unknown = run("policy", "set", "alles_lesen", "on")
     assert unknown.code == 1 and "gibt es nicht" in unknown.err
     assert run("audit", "verify").code == 0
+
+
+def test_reopen_needs_a_reason_and_the_dossier_first(county: dict[str, str], run: Any) -> None:
+    assert run("case", "close", county["case"]).code == 0
+    assert run("dossier", "close", county["dossier"]).code == 0
+    blank = run("case", "reopen", county["case"], "--reason", " ")
+    assert blank.code == 1 and "Grund" in blank.err
+    early = run("case", "reopen", county["case"], "--reason", "Nachtrag")
+    assert early.code == 1 and "zuerst die Akte wiedereröffnen" in early.err
+    as_clerk = run(
+        "dossier", "reopen", county["dossier"], "--reason", "Nachtrag", "--as", "m.wagner"
+    )
+    assert as_clerk.code == 1 and "registry" in as_clerk.err
+    done = run("dossier", "reopen", county["dossier"], "--reason", "Widerspruch", "--json")
+    assert done.code == 0 and done.json["closed"] is False
+    assert run("case", "reopen", county["case"], "--reason", "Nachtrag").code == 0
+    shown = run("show", county["case"], "--json").json
+    assert shown["closed_at"] is None
+
+
+def test_audit_export(county: dict[str, str], run: Any, tmp_path: Path) -> None:
+    plain = run("audit", "export", county["dossier"])
+    assert plain.code == 0
+    assert f"Vorgang angelegt: {county['case']} »Bauantrag«" in plain.out
+    events = run("audit", "export", county["case"], "--json").json
+    assert [e["action"] for e in events] == ["case.create"] and len(events[0]["hash"]) == 64
+    target = tmp_path / "verlauf.csv"
+    assert run("audit", "export", county["dossier"], "--csv", str(target)).code == 0
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Zeitpunkt", "Person", "Aktion"] and len(rows) == 3
+    assert json.loads(rows[1][5])["reference"] == county["case"]
+    missing = run("audit", "export", "99.9-0001/2026")
+    assert missing.code == 1 and "gefunden" in missing.err

@@ -176,7 +176,7 @@ def test_a_clerk_files_searches_reads_and_signs_out(
         expect(row).to_have_count(1)
         expect(row).to_contain_text("Text")
         expect(row).to_contain_text("bereit")
-    expect(page.locator(".history")).to_contain_text("Dokument abgelegt")
+    expect(page.locator(".history")).to_contain_text(re.compile(r"Dokument ».+« abgelegt"))
     expect(page.locator(".history time").first).to_have_text(
         re.compile(r"^\d\d\.\d\d\.\d{4} \d\d:\d\d$")  # German, to the minute
     )
@@ -210,7 +210,7 @@ def test_a_clerk_files_searches_reads_and_signs_out(
     shot(page, "document")
 
     page.get_by_role("button", name="Abmelden").click()
-    expect(page).to_have_url(f"{server}/login")
+    expect(page).to_have_url(f"{server}/login?abgemeldet=1")
     expect(page.get_by_role("heading", name="Anmelden")).to_be_visible()
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login\?weiter="))

@@ -79,7 +79,8 @@ def test_dossier_page_grants_form_with_csrf(client: TestClient, county: County) 
     page = client.get(done.headers["location"])
     assert "Freigabe für Einheit JA erteilt" in page.text
     assert "Einheit JA – lesen und ablegen (Beteiligung)" in page.text
-    assert "Freigabe erteilt" in page.text  # in the history
+    # In the history, as a sentence:
+    assert "Freigabe für Einheit JA erteilt (lesen und ablegen) – Vermerk: Beteiligung" in page.text
     client.post("/logout", data={"csrf": csrf})
     login(client, "ja2")
     page = client.get(f"/akten/{county.bau_dossier.uuid}")

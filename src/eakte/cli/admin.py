@@ -10,14 +10,18 @@ from rich.progress import Progress
 from rich.table import Table
 
 from eakte import audit
+from eakte.audit.history import HistoryEntry, csv_chunks
 from eakte.auth import service as auth
 from eakte.auth.passwords import MIN_LENGTH, hash_password
 from eakte.cli.context import App, pass_app, stderr_is_tty
 from eakte.core.fileplan import parse_plan_csv, parse_plan_json
+from eakte.core.german import german_datetime
 from eakte.db.migrate import upgrade
 from eakte.errors import ValidationError
 from eakte.integrity.check import check, count_contents
 from eakte.records import fileplan, organisation
+from eakte.records.listing import history_pages
+from eakte.records.lookup import describe
 
 
 @click.command()
@@ -412,6 +416,60 @@ def audit_head(app: App, as_json: bool) -> None:
         app.emit_json({"events": count, "head": digest})
     else:
         click.echo(f"{count} {digest}")
+
+
+@audit_group.command("export")
+@click.argument("ref_or_id")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Als CSV-Datei (UTF-8, Semikolon, für Excel); »-« für die Standardausgabe.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def audit_export(app: App, ref_or_id: str, csv_file: Path | None, as_json: bool) -> None:
+    """Verlauf einer Akte (mit Vorgängen und Dokumenten), eines Vorgangs oder Dokuments."""
+    db = app.require_schema()
+    with db.read() as connection:
+        record = describe(connection, ref_or_id)
+    pages = history_pages(db.read, record["type"], record["id"])
+    if csv_file is not None:
+        if str(csv_file) == "-":
+            for chunk in csv_chunks(pages):
+                click.echo(chunk, nl=False)
+            return
+        with open(csv_file, "w", encoding="utf-8", newline="") as out:
+            out.writelines(csv_chunks(pages))
+        app.console.print(f"Verlauf von {record.get('reference') or record['id']} in {csv_file}.")
+        return
+    entries = [entry for page in pages for entry in page]
+    if as_json:
+        app.emit_json([_entry_json(entry) for entry in entries])
+        return
+    for entry in entries:
+        click.echo(
+            f"{german_datetime(entry.occurred_at, seconds=True)}  {entry.person}  {entry.text}"
+            f"  [{entry.subject}]"
+        )
+
+
+def _entry_json(entry: HistoryEntry) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "at": entry.occurred_at.isoformat(),
+        "actor": entry.actor,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "text": entry.text,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object": entry.subject,
+        "reference": entry.reference,
+        "details": entry.details,
+        "hash": entry.hash,
+    }
 
 
 @click.command()

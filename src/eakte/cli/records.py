@@ -9,9 +9,10 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from eakte.cli.context import App, pass_app, stderr_is_tty
+from eakte.errors import PermissionDeniedError
 from eakte.ingest.batch import add_paths, count_files
 from eakte.records import dossiers as dossier_service
-from eakte.records.lookup import describe
+from eakte.records.lookup import describe, require_writable
 from eakte.records.organisation import get_user
 
 
@@ -98,6 +99,64 @@ def case_close(app: App, reference: str, as_json: bool) -> None:
         )
     else:
         click.echo(f"Vorgang {closed.reference} abgeschlossen (z.d.A.).")
+
+
+def _reopener(app: App, connection: Any, login: str | None, ref: str) -> str:
+    """Who reopens: with ``--as``, that person, who needs the registry role and the right to
+    write the record; without, the operator (EAKTE_ACTOR) as for every administrative command."""
+    if not login:
+        return app.actor
+    person = get_user(connection, login)
+    if not person.has_role("registry"):
+        raise PermissionDeniedError(f"{login} fehlt die Rolle registry (Registratur).")
+    require_writable(connection, ref, person)
+    return person.login
+
+
+_REASON = click.option(
+    "--reason", required=True, help="Grund der Wiedereröffnung; steht im Protokoll."
+)
+_AS = click.option(
+    "--as",
+    "login",
+    envvar="EAKTE_USER",
+    default=None,
+    help="Als diese Person (Rolle registry) statt als Betrieb (EAKTE_ACTOR).",
+)
+
+
+@dossier.command("reopen")
+@click.argument("reference")
+@_REASON
+@_AS
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def dossier_reopen(app: App, reference: str, reason: str, login: str | None, as_json: bool) -> None:
+    """Abgeschlossene Akte wiedereröffnen (nicht nach Abgabe oder Vernichtung)."""
+    with app.require_schema().write() as connection:
+        actor = _reopener(app, connection, login, reference)
+        reopened = dossier_service.reopen_dossier(connection, reference, reason, actor)
+    if as_json:
+        app.emit_json({"id": reopened.uuid, "reference": reopened.reference, "closed": False})
+    else:
+        click.echo(f"Akte {reopened.reference} wiedereröffnet.")
+
+
+@case_group.command("reopen")
+@click.argument("reference")
+@_REASON
+@_AS
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def case_reopen(app: App, reference: str, reason: str, login: str | None, as_json: bool) -> None:
+    """Abgeschlossenen Vorgang wiedereröffnen (seine Akte muss offen sein)."""
+    with app.require_schema().write() as connection:
+        actor = _reopener(app, connection, login, reference)
+        reopened = dossier_service.reopen_case(connection, reference, reason, actor)
+    if as_json:
+        app.emit_json({"id": reopened.uuid, "reference": reopened.reference, "closed": False})
+    else:
+        click.echo(f"Vorgang {reopened.reference} wiedereröffnet.")
 
 
 @click.command("add")

@@ -73,3 +73,13 @@ def validate_subject(subject: str) -> str:
     if len(subject) > 500:
         raise ValidationError("Der Betreff ist länger als 500 Zeichen; bitte kürzen.")
     return subject
+
+
+def validate_reason(reason: str) -> str:
+    """The reason for reopening (or another act that needs one): required, one paragraph."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("Bitte einen Grund angeben; er wird im Protokoll festgehalten.")
+    if len(reason) > 1000:
+        raise ValidationError("Der Grund ist länger als 1000 Zeichen; bitte kürzen.")
+    return reason

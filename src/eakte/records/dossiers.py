@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlalchemy import Connection, select, text
 
 from eakte import audit
-from eakte.core.records import Confidentiality, ensure_open, validate_subject
+from eakte.core.access import ReadScope
+from eakte.core.records import Confidentiality, ensure_open, validate_reason, validate_subject
 from eakte.core.references import ReferenceRule
-from eakte.db.schema import cases, dossiers, org_units
-from eakte.errors import ConflictError, NotFoundError, ValidationError
+from eakte.db.schema import cases, disposal_items, disposal_runs, dossiers, org_units
+from eakte.errors import ClosedError, ConflictError, NotFoundError, ValidationError
 from eakte.records.common import new_uuid, now
 from eakte.records.fileplan import get_plan_item, is_leaf
-from eakte.records.organisation import get_unit
+from eakte.records.organisation import User, get_unit
 
 
 @dataclass(frozen=True)
@@ -248,5 +249,94 @@ def close_dossier(connection: Connection, ref: str, actor: str) -> Dossier:
         "dossier",
         dossier.uuid,
         {"reference": dossier.reference},
+    )
+    return get_dossier(connection, dossier.uuid)
+
+
+def manages(scope: ReadScope, dossier: Dossier, user: User) -> bool:
+    """Whether ``user`` (whose reading rights are ``scope``) steers ``dossier``: closing it and
+    changing its grants fall to the registry and to the clerks of its lead unit (a grantee
+    does not steer)."""
+    if not scope.reads(dossier.lead_unit_id, dossier.id, dossier.confidentiality):
+        return False
+    own = dossier.lead_unit_id in scope.units and user.has_role("clerk")
+    return own or user.has_role("registry")
+
+
+def reopen_case(connection: Connection, ref: str, reason: str, actor: str) -> Case:
+    """Reopen a closed case with a reason (the registry's act: entry points check the role).
+    A case in a closed dossier stays closed until the dossier is reopened."""
+    reason = validate_reason(reason)
+    case = get_case(connection, ref)
+    if case.closed_at is None:
+        raise ConflictError(f"Vorgang {case.reference} ist nicht abgeschlossen.")
+    dossier = get_dossier_by_id(connection, case.dossier_id)
+    if dossier.closed_at is not None:
+        raise ClosedError(
+            f"Vorgang {case.reference} liegt in der abgeschlossenen Akte {dossier.reference}; "
+            "bitte zuerst die Akte wiedereröffnen."
+        )
+    connection.execute(
+        cases.update()
+        .where(cases.c.id == case.id)
+        .values(closed_at=None, closed_by=None, row_version=cases.c.row_version + 1)
+    )
+    audit.record(
+        connection,
+        actor,
+        "case.reopen",
+        "case",
+        case.uuid,
+        {"reference": case.reference, "reason": reason, "closed_at": case.closed_at.isoformat()},
+    )
+    return get_case(connection, case.uuid)
+
+
+def reopen_dossier(connection: Connection, ref: str, reason: str, actor: str) -> Dossier:
+    """Reopen a closed dossier with a reason (the registry's act: entry points check the role).
+    A dossier that left the county (handed over or destroyed) or is in an unfinished disposal
+    run cannot be reopened; its cases stay closed until reopened one by one."""
+    reason = validate_reason(reason)
+    dossier = get_dossier(connection, ref)
+    disposal = connection.execute(
+        select(dossiers.c.disposal).where(dossiers.c.id == dossier.id)
+    ).scalar()
+    if disposal:
+        fate = "an das Archiv übergeben" if disposal == "handed_over" else "vernichtet"
+        raise ClosedError(
+            f"Akte {dossier.reference} wurde {fate}; sie kann nicht wiedereröffnet werden."
+        )
+    if dossier.closed_at is None:
+        raise ConflictError(f"Akte {dossier.reference} ist nicht abgeschlossen.")
+    run = connection.execute(
+        select(disposal_runs.c.id)
+        .join(disposal_items, disposal_items.c.run_id == disposal_runs.c.id)
+        .where(
+            disposal_items.c.dossier_id == dossier.id,
+            disposal_runs.c.state.not_in(("completed", "cancelled")),
+        )
+        .limit(1)
+    ).scalar()
+    if run is not None:
+        raise ConflictError(
+            f"Akte {dossier.reference} steht im Aussonderungslauf {run}; bitte sie zuerst aus "
+            "dem Lauf nehmen."
+        )
+    connection.execute(
+        dossiers.update()
+        .where(dossiers.c.id == dossier.id)
+        .values(closed_at=None, closed_by=None, row_version=dossiers.c.row_version + 1)
+    )
+    audit.record(
+        connection,
+        actor,
+        "dossier.reopen",
+        "dossier",
+        dossier.uuid,
+        {
+            "reference": dossier.reference,
+            "reason": reason,
+            "closed_at": dossier.closed_at.isoformat(),
+        },
     )
     return get_dossier(connection, dossier.uuid)

@@ -13,7 +13,7 @@ from eakte.db.schema import grants, org_units, policies, users
 from eakte.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from eakte.records.access import POLICY_DEFAULTS, read_scope
 from eakte.records.common import now
-from eakte.records.dossiers import Dossier, get_dossier
+from eakte.records.dossiers import Dossier, get_dossier, manages
 from eakte.records.organisation import User, get_unit, get_user
 
 ACCESS_LEVELS = {"read": "lesen", "write": "lesen und ablegen"}
@@ -42,8 +42,7 @@ def ensure_may_manage(connection: Connection, dossier: Dossier, user: User) -> N
     scope = read_scope(connection, user)
     if not scope.reads(dossier.lead_unit_id, dossier.id, dossier.confidentiality):
         raise NotFoundError(f"Akte {dossier.reference!r} gibt es nicht.")
-    own = dossier.lead_unit_id in scope.units and user.has_role("clerk")
-    if not (own or user.has_role("registry")):
+    if not manages(scope, dossier, user):
         raise PermissionDeniedError(
             "Freigaben einer Akte ändern nur die Registratur und die Sachbearbeitung der "
             "federführenden Organisationseinheit."

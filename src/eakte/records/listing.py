@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import ColumnClause, Connection, Integer, String, column, text
 
+from eakte.audit.history import HistoryEntry, entries
+from eakte.db.schema import TS
 from eakte.records.access import CASE_FILTER, DOSSIER_FILTER, expanding_params, read_scope
 from eakte.records.organisation import User
 
@@ -75,12 +79,90 @@ def dossiers_on(connection: Connection, user: User, plan_item_id: int) -> list[A
     )
 
 
-def history(connection: Connection, object_ids: list[str], limit: int = 200) -> list[Any]:
-    """Audit events of the given objects, newest first."""
-    if not object_ids:
-        return []
+HISTORY_PAGE = 50
+_EVENT = "e.id, e.occurred_at, e.actor, e.action, e.object_type, e.object_id, e.details, e.hash"
+# One branch per kind of object; each finds its events through ix_audit_events_object
+# (object_type, object_id), record by record (CROSS JOIN keeps SQLite from starting at the
+# audit table instead). ``{scope}`` narrows the records, ``{older}`` pages back.
+_BRANCHES = {
+    "dossier": (
+        f"SELECT {_EVENT}, dz.reference AS reference, dz.subject AS label FROM dossiers dz "
+        "CROSS JOIN audit_events e WHERE e.object_type = 'dossier' AND e.object_id = dz.uuid "
+        "AND {scope}{older}"
+    ),
+    "case": (
+        f"SELECT {_EVENT}, c.reference AS reference, c.subject AS label FROM cases c "
+        "CROSS JOIN audit_events e WHERE e.object_type = 'case' AND e.object_id = c.uuid "
+        "AND {scope}{older}"
+    ),
+    "document": (
+        f"SELECT {_EVENT}, c.reference AS reference, d.title AS label FROM documents d "
+        "JOIN cases c ON c.id = d.case_id CROSS JOIN audit_events e "
+        "WHERE e.object_type = 'document' AND e.object_id = d.uuid AND {scope}{older}"
+    ),
+}
+_DOSSIER = "(SELECT id FROM dossiers WHERE uuid = :record)"
+_CASE = "(SELECT id FROM cases WHERE uuid = :record)"
+# What the history of each kind of record covers: (branch, scope) pairs.
+_SCOPES = {
+    "dossier": (
+        ("dossier", "dz.uuid = :record"),
+        ("case", f"c.dossier_id = {_DOSSIER}"),
+        ("document", f"d.dossier_id = {_DOSSIER}"),
+    ),
+    "case": (("case", "c.uuid = :record"), ("document", f"d.case_id = {_CASE}")),
+    "document": (("document", "d.uuid = :record"),),
+}
+_TEXT_COLUMNS = ("actor", "action", "object_type", "object_id", "details", "hash")
+_HISTORY_COLUMNS: list[ColumnClause[Any]] = [
+    column("id", Integer),
+    column("occurred_at", TS),
+    *(column(name, String) for name in (*_TEXT_COLUMNS, "reference", "label", "actor_name")),
+]
+
+
+def history(
+    connection: Connection,
+    kind: str,
+    record_id: str,
+    limit: int = HISTORY_PAGE,
+    before: int | None = None,
+    documents: bool = True,
+) -> list[HistoryEntry]:
+    """Audit events of a dossier, case or document (``record_id``: its uuid) and of what it
+    holds, newest first: a dossier's cases and documents, a case's documents. ``before`` (an
+    event number) pages back; ``documents=False`` leaves a dossier's documents out (its page
+    shows them on the cases' pages)."""
+    older = " AND e.id < :before" if before is not None else ""
+    branches = [
+        _BRANCHES[branch].format(scope=scope, older=older)
+        for branch, scope in _SCOPES[kind]
+        if documents or branch != "document" or kind == "document"
+    ]
     statement = text(
-        "SELECT occurred_at, actor, action, object_type, object_id, details FROM audit_events "
-        "WHERE object_id IN :ids ORDER BY id DESC LIMIT :limit"
-    ).bindparams(bindparam("ids", expanding=True))
-    return list(connection.execute(statement, {"ids": object_ids, "limit": limit}).all())
+        "SELECT h.*, u.name AS actor_name FROM ("
+        + " UNION ALL ".join(branches)
+        + ") h LEFT JOIN users u ON u.login = h.actor ORDER BY h.id DESC LIMIT :limit"
+    ).columns(*_HISTORY_COLUMNS)
+    params: dict[str, Any] = {"record": record_id, "limit": limit}
+    if before is not None:
+        params["before"] = before
+    return entries(connection, connection.execute(statement, params).all())
+
+
+def history_pages(
+    connection_for: Callable[[], AbstractContextManager[Connection]],
+    kind: str,
+    record_id: str,
+    page: int = 2000,
+) -> Iterator[list[HistoryEntry]]:
+    """The whole history in pages, newest first, each page read in its own short transaction
+    from ``connection_for()`` (events are only ever appended, so the pages fit together)."""
+    before: int | None = None
+    while True:
+        with connection_for() as connection:
+            found = history(connection, kind, record_id, page, before)
+        if not found:
+            return
+        yield found
+        before = found[-1].id

@@ -22,7 +22,18 @@ from eakte.errors import (
     ValidationError,
 )
 from eakte.settings import Settings
-from eakte.web import admin, api, documents, grants, oidc, pages, resubmissions, routing
+from eakte.web import (
+    admin,
+    api,
+    documents,
+    grants,
+    history,
+    lifecycle,
+    oidc,
+    pages,
+    resubmissions,
+    routing,
+)
 from eakte.web.security import LoginRequired
 from eakte.web.state import HERE, WebState
 
@@ -95,6 +106,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(api.router)
+    app.include_router(history.router)
+    app.include_router(history.api_router)
+    app.include_router(lifecycle.router)
+    app.include_router(lifecycle.api_router)
     app.include_router(grants.router)
     app.include_router(grants.api_router)
     app.include_router(routing.router)

@@ -44,7 +44,11 @@ def content_response(
             "document.download",
             "document",
             record["id"],
-            {"version": chosen["number"], "sha256": chosen["sha256"]},
+            {
+                "version": chosen["number"],
+                "filename": chosen["filename"],
+                "sha256": chosen["sha256"],
+            },
         )
     media_type = chosen["media_type"]
     inline = not download and media_type in INLINE_TYPES

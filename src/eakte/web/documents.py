@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from eakte.errors import ValidationError
 from eakte.ingest import versions
 from eakte.ingest.prepared import PreparedFile
+from eakte.records.dossiers import ensure_case_writable, get_case
 from eakte.records.lookup import describe, require_writable
 from eakte.records.organisation import User
 from eakte.web.security import api_user, check_csrf, page_user, state
@@ -40,7 +41,8 @@ async def _new_version(
     if not upload.filename:
         raise ValidationError("Bitte eine Datei für die neue Version auswählen.")
     with web.db.read() as connection:  # refuse early, before the bytes are stored
-        require_writable(connection, document_id, user)
+        record = require_writable(connection, document_id, user)
+        ensure_case_writable(connection, get_case(connection, record["case_id"]))
 
     def prepare() -> PreparedFile:
         return web.filer.prepare_stream(upload.file, upload.filename or "unbenannt")

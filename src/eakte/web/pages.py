@@ -9,7 +9,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from eakte.audit.wording import ACTIONS_DE
 from eakte.auth import service as auth
 from eakte.core.records import STATE_LABELS_DE, DocumentState
 from eakte.errors import EakteError, QueryError
@@ -21,6 +20,8 @@ from eakte.search import search
 from eakte.web import uploads
 from eakte.web.content import content_response
 from eakte.web.grants import grants_context
+from eakte.web.history_context import history_section
+from eakte.web.lifecycle_context import lifecycle_context
 from eakte.web.resubmissions import case_resubmissions, desk_resubmissions
 from eakte.web.routing_context import case_context, desk_context
 from eakte.web.security import COOKIE, check_csrf, current_session, page_user, require_role, state
@@ -39,6 +40,7 @@ KIND_DE = {
     "other": "Sonstige",
 }
 UserDep = Annotated[User, Depends(page_user)]
+HistoryBefore = Annotated[int | None, Query(ge=1, description="ältere Einträge des Verlaufs")]
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -51,7 +53,6 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             "csrf": session.csrf_token if session else "",
             "state_labels": {s.value: label for s, label in STATE_LABELS_DE.items()},
             "kinds": KIND_DE,
-            "actions": ACTIONS_DE,
             **context,
         },
         status_code=status,
@@ -183,11 +184,16 @@ def plan_item(request: Request, code: str, user: UserDep) -> HTMLResponse:
 
 @router.get("/akten/{dossier_id}")
 def dossier(
-    request: Request, dossier_id: str, user: UserDep, hinweis: str | None = None
+    request: Request,
+    dossier_id: str,
+    user: UserDep,
+    hinweis: str | None = None,
+    verlauf_vor: HistoryBefore = None,
 ) -> HTMLResponse:
     with state(request).db.read() as connection:
         record = describe(connection, dossier_id, user, "dossier")
-        events = listing.history(connection, [record["id"], *[c["id"] for c in record["cases"]]])
+        events = history_section(connection, "dossier", record["id"], verlauf_vor)
+        lifecycle = lifecycle_context(connection, user, "dossier", record)
         access = grants_context(connection, user, record["id"])
         units = organisation.list_units(connection) if access["may_manage_grants"] else []
     return render(
@@ -198,16 +204,22 @@ def dossier(
         notice=hinweis,
         units=units,
         **access,
+        **lifecycle,
     )
 
 
 @router.get("/vorgaenge/{case_id}")
-def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = None) -> HTMLResponse:
+def case(
+    request: Request,
+    case_id: str,
+    user: UserDep,
+    hinweis: str | None = None,
+    verlauf_vor: HistoryBefore = None,
+) -> HTMLResponse:
     with state(request).db.read() as connection:
         record = describe(connection, case_id, user, "case")
-        events = listing.history(
-            connection, [record["id"], *[d["id"] for d in record["documents"]]]
-        )
+        events = history_section(connection, "case", record["id"], verlauf_vor)
+        lifecycle = lifecycle_context(connection, user, "case", record)
         routing = case_context(connection, user, record["id"])
         resubmissions = case_resubmissions(connection, user, record["id"])
     return render(
@@ -215,6 +227,7 @@ def case(request: Request, case_id: str, user: UserDep, hinweis: str | None = No
         "case.html",
         case=record,
         events=events,
+        **lifecycle,
         notice=hinweis,
         max_size=state(request).settings.max_file_size,
         resubmissions=resubmissions,
@@ -257,11 +270,15 @@ def close_case(
 
 @router.get("/dokumente/{document_id}")
 def document(
-    request: Request, document_id: str, user: UserDep, hinweis: str | None = None
+    request: Request,
+    document_id: str,
+    user: UserDep,
+    hinweis: str | None = None,
+    verlauf_vor: HistoryBefore = None,
 ) -> HTMLResponse:
     with state(request).db.read() as connection:
         record = describe(connection, document_id, user, "document")
-        events = listing.history(connection, [record["id"]])
+        events = history_section(connection, "document", record["id"], verlauf_vor)
         may_edit = _may_change(connection, record["case_id"], user)
     inline = record["media_type"] in ("application/pdf", "text/plain", "text/markdown") or record[
         "media_type"
