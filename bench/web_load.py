@@ -4,16 +4,20 @@ The server is ``eakte serve`` as a subprocess (``python -m uvicorn eakte.web.asg
 ``EAKTE_DATA``/``EAKTE_DATABASE_URL``) on a copy of the search_latency database (built or reused
 in ``--work``/search-N/ by the same code). ``--users`` virtual users (accounts that read 2 of 10
 units, like ``bench-part``) run one scenario at a time for ``--seconds``: the search page, the
-API search, the dossier page and an API upload of a small text file. The load generator is
-httpx.AsyncClient in this process (closed loop: each user sends its next request as soon as the
-previous answer arrived). Baseline, measured in the same run before the server starts: the core
-calls in-process and single-threaded (``search(connection, user, q)``; ``describe`` + history for
-the dossier page).
+API search, the dossier page and an API upload of a small text file. The load generator is wrk
+(``wrk_load.py``) where it is installed, else httpx.AsyncClient in this process
+(``httpx_load.py``); either runs a closed loop, each user sending its next request when the
+previous answer arrived, after a think pause with ``--think-ms``. ``--workers 1,2`` and
+``--think-ms 0,1000`` run every combination. Baseline, measured in the same run before the
+server starts: the core calls in-process and single-threaded (``search(connection, user, q)``;
+``describe`` + history for the dossier page).
 
     .venv/bin/python bench/web_load.py [--docs 100000] [--users 50] [--seconds 20] [--warmup 3]
                                        [--scenarios search_page,api_search,dossier_page,upload]
-                                       [--think-ms 0] [--queries 200] [--rounds 3] [--seed 2026]
-                                       [--workers 1] [--work DIR] [--database-url URL]
+                                       [--think-ms 0[,1000]] [--workers 1[,2]]
+                                       [--load-generator auto|wrk|httpx]
+                                       [--queries 200] [--rounds 3] [--seed 2026]
+                                       [--work DIR] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import re
 import secrets
 import shutil
@@ -31,10 +34,10 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import uvicorn
@@ -59,9 +62,11 @@ from benchlib import (
     safe_ratio,
     sqlite_file,
 )
+from cpu_usage import CPUS, CpuMark, machine_busy_share
 from eakte.auth import service as auth
 from eakte.core.references import case_rule, dossier_rule
 from eakte.db.engine import Database
+from eakte.db.migrate import upgrade
 from eakte.errors import QueryError
 from eakte.records import dossiers, listing, organisation
 from eakte.records.access import readable_unit_ids
@@ -69,6 +74,7 @@ from eakte.records.lookup import describe
 from eakte.records.organisation import User
 from eakte.search import search
 from eakte.settings import Settings
+from httpx_load import Outcome, Sender, run_phase
 from search_latency import (
     PART_READER_UNITS,
     Query,
@@ -76,6 +82,7 @@ from search_latency import (
     make_queries,
     open_database,
 )
+from wrk_load import Upload, WrkRequest, lua_script, run_wrk, wrk_path
 
 SCENARIOS = ("search_page", "api_search", "dossier_page", "upload")
 PAGE_LIMIT = 20  # /suche shows 20 hits per page
@@ -123,7 +130,7 @@ def copy_for_web(base: Database, base_url: str | None, docs: int, work: Path) ->
         base.dispose()
         log(f"copying {source.stat().st_size / 1e6:,.0f} MB database into {data} …")
         shutil.copyfile(source, data / "eakte.sqlite3")
-        return make_settings(data, None)
+        return upgraded(make_settings(data, None))
     base.dispose()
     url = make_url(base_url)
     name = url.database or ""
@@ -141,7 +148,18 @@ def copy_for_web(base: Database, base_url: str | None, docs: int, work: Path) ->
     finally:
         admin.dispose()
     copy_url = url.set(database=copy_name).render_as_string(hide_password=False)
-    return make_settings(data, copy_url)
+    return upgraded(make_settings(data, copy_url))
+
+
+def upgraded(settings: Settings) -> Settings:
+    """The reusable database keeps the schema it was built with; its copy gets the migrations
+    added since, so that the server finds the tables it expects."""
+    db = Database(settings)
+    try:
+        upgrade(db)
+    finally:
+        db.dispose()
+    return settings
 
 
 @dataclass(frozen=True)
@@ -215,7 +233,9 @@ def measure_raw(
 
     def search_call(connection: Connection, query: str, limit: int) -> float:
         start = time.perf_counter()
-        search(connection, user, query, limit=limit, max_length=max_length)
+        # The page shows the facets (hits per kind and unit) beside the hits; the API not.
+        facets = limit == PAGE_LIMIT
+        search(connection, user, query, limit=limit, max_length=max_length, facets=facets)
         return time.perf_counter() - start
 
     def dossier_call(connection: Connection, dossier_id: str) -> float:
@@ -318,101 +338,6 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-# --------------------------------------------------------------------------- CPU accounting
-
-TICKS = os.sysconf("SC_CLK_TCK")
-CPUS = os.cpu_count() or 1
-
-
-def machine_ticks() -> tuple[int, int, int]:
-    """(busy, steal, total) jiffies of all cores from /proc/stat; busy without steal."""
-    with open("/proc/stat", encoding="ascii") as handle:
-        values = [int(v) for v in handle.readline().split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    steal = values[7]
-    total = sum(values[:8])  # without guest time, which is counted in user already
-    return total - idle - steal, steal, total
-
-
-def process_tree_seconds(root: int) -> float:
-    """CPU seconds (user + system) of ``root`` and its descendants (uvicorn workers, or the
-    PostgreSQL backends), including descendants that have ended since (a backend per pooled
-    connection that was closed)."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(entry)
-        parents[pid] = int(fields[1])
-        # utime + stime + cutime + cstime (children that ended and were waited for)
-        times[pid] = sum(int(v) for v in fields[11:15]) / TICKS
-    total, stack = 0.0, [root]
-    while stack:
-        pid = stack.pop()
-        total += times.get(pid, 0.0)
-        stack.extend(child for child, parent in parents.items() if parent == pid)
-    return total
-
-
-@dataclass(frozen=True)
-class CpuMark:
-    wall: float
-    busy: int
-    steal: int
-    total: int
-    server: float
-    database: float | None
-    client: float
-
-    @classmethod
-    def take(cls, server_pid: int, database_pid: int | None) -> CpuMark:
-        busy, steal, total = machine_ticks()
-        return cls(
-            time.perf_counter(),
-            busy,
-            steal,
-            total,
-            process_tree_seconds(server_pid),
-            process_tree_seconds(database_pid) if database_pid else None,
-            time.process_time(),
-        )
-
-    def since(self, earlier: CpuMark) -> dict[str, Any]:
-        wall = self.wall - earlier.wall
-        total = self.total - earlier.total
-        busy_cores = (self.busy - earlier.busy) / total * CPUS if total else 0.0
-        server = (self.server - earlier.server) / wall
-        database = (
-            (self.database - earlier.database) / wall
-            if self.database is not None and earlier.database is not None
-            else None
-        )
-        client = (self.client - earlier.client) / wall
-        return {
-            "machine_busy_share": safe_ratio(self.busy - earlier.busy, total),
-            "machine_steal_share": safe_ratio(self.steal - earlier.steal, total),
-            "server_cores": rnd(server, 2),
-            "database_cores": rnd(database, 2) if database is not None else None,
-            "load_generator_cores": rnd(client, 2),
-            # Anything else on the machine (other people's jobs): should be near 0.
-            "other_cores": rnd(max(0.0, busy_cores - server - (database or 0.0) - client), 2),
-        }
-
-
-def machine_busy_share(seconds: float) -> float:
-    """Share of all cores busy (without steal) over ``seconds``: is the machine quiet?"""
-    busy, _, total = machine_ticks()
-    time.sleep(seconds)
-    busy_after, _, total_after = machine_ticks()
-    return rnd((busy_after - busy) / max(1, total_after - total))
-
-
 def postgres_postmaster(db: Database) -> int | None:
     """The local PostgreSQL server's main process (to count its CPU), if it runs here."""
     if db.is_sqlite:
@@ -446,66 +371,6 @@ def postgres_sessions(settings: Settings) -> int | None:
 
 
 # --------------------------------------------------------------------------- load
-
-
-Sender = Callable[[int, int], Awaitable[httpx.Response]]
-
-
-@dataclass
-class Outcome:
-    latencies: list[float] = field(default_factory=list)  # successful requests only
-    statuses: Counter[str] = field(default_factory=Counter)
-    response_bytes: int = 0
-    first_errors: list[str] = field(default_factory=list)
-
-
-async def user_loop(
-    send: Sender,
-    user: int,
-    expected: int,
-    deadline: float,
-    think: float,
-    outcome: Outcome | None,
-) -> None:
-    number = 0
-    rng = random.Random(user)
-    while time.perf_counter() < deadline:
-        if think > 0:  # a pause between answer and next request, 0.5–1.5 × --think-ms
-            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
-        start = time.perf_counter()
-        try:
-            response = await send(user, number)
-            status, body = str(response.status_code), response.content
-        except httpx.HTTPError as exc:
-            status, body = type(exc).__name__, b""
-        elapsed = time.perf_counter() - start
-        number += 1
-        if outcome is None:
-            continue
-        outcome.statuses[status] += 1
-        if status == str(expected):
-            outcome.latencies.append(elapsed)
-            outcome.response_bytes += len(body)
-        elif len(outcome.first_errors) < 5:
-            outcome.first_errors.append(f"{status}: {body[:200].decode(errors='replace')}")
-
-
-async def run_phase(
-    send: Sender,
-    users: int,
-    expected: int,
-    seconds: float,
-    think: float,
-    outcome: Outcome | None,
-) -> float:
-    """All users loop until ``seconds`` have passed; returns the wall time until the last
-    answer arrived (requests in flight at the deadline are waited for and counted)."""
-    start = time.perf_counter()
-    deadline = start + seconds
-    await asyncio.gather(
-        *(user_loop(send, user, expected, deadline, think, outcome) for user in range(users))
-    )
-    return time.perf_counter() - start
 
 
 def make_sender(
@@ -584,6 +449,65 @@ async def log_in(base: str, web_users: list[WebUser]) -> tuple[list[WebUser], li
     return list(signed_in), seconds
 
 
+def wrk_requests(
+    scenario: str, web_users: list[WebUser], queries: list[Query], dossier_ids: list[str]
+) -> tuple[list[WrkRequest], int, Upload | None]:
+    """The requests of ``scenario`` for wrk, each with its user's cookie or token, and the
+    expected status. The connections take them in turn (the n-th by user n mod users)."""
+    users = len(web_users)
+
+    def cookie(n: int) -> dict[str, str]:
+        return {"Cookie": f"{COOKIE}={web_users[n % users].cookie}"}
+
+    def bearer(n: int) -> dict[str, str]:
+        return {"Authorization": f"Bearer {web_users[n % users].token}"}
+
+    searches = range(max(len(queries), users))
+    if scenario == "search_page":
+        return (
+            [
+                WrkRequest(
+                    "GET", f"/suche?{urlencode({'q': queries[n % len(queries)].text})}", cookie(n)
+                )
+                for n in searches
+            ],
+            200,
+            None,
+        )
+    if scenario == "api_search":
+        return (
+            [
+                WrkRequest(
+                    "GET",
+                    f"/api/v1/search?{urlencode({'q': queries[n % len(queries)].text})}",
+                    bearer(n),
+                )
+                for n in searches
+            ],
+            200,
+            None,
+        )
+    if scenario == "dossier_page":
+        return (
+            [
+                WrkRequest("GET", f"/akten/{dossier_ids[n % len(dossier_ids)]}", cookie(n))
+                for n in range(users * len(dossier_ids))
+            ],
+            200,
+            None,
+        )
+    if scenario == "upload":
+        return (
+            [
+                WrkRequest("POST", f"/api/v1/cases/{user.case_id}/documents", bearer(n))
+                for n, user in enumerate(web_users)
+            ],
+            201,
+            Upload(f"Lasttest {secrets.token_hex(4)}", UPLOAD_FILLER),
+        )
+    raise ValueError(scenario)
+
+
 @dataclass(frozen=True)
 class LoadPlan:
     base: str  # http://127.0.0.1:port
@@ -592,47 +516,104 @@ class LoadPlan:
     scenarios: list[str]
     seconds: float
     warmup: float
-    think: float  # seconds between an answer and the user's next request (0: none)
+    think_ms: float  # pause between an answer and the user's next request (0: none)
+    generator: str  # "wrk" or "httpx"
+    scripts: Path  # where the wrk scripts are written
 
 
-async def run_scenario(
-    plan: LoadPlan, scenario: str, send: Sender, expected: int, users: int
+def scenario_result(
+    scenario: str,
+    statuses: Counter[str],
+    expected: int,
+    wall: float,
+    ms: dict[str, float],
+    response_bytes: int,
+    cpu: dict[str, Any],
+    first_errors: list[str],
 ) -> dict[str, Any]:
-    log(f"{scenario}: {plan.warmup:g} s warm-up, {plan.seconds:g} s with {users} users …")
-    if plan.warmup > 0:
-        await run_phase(send, users, expected, plan.warmup, plan.think, None)
-    outcome = Outcome()
-    before = CpuMark.take(plan.server_pid, plan.database_pid)
-    wall = await run_phase(send, users, expected, plan.seconds, plan.think, outcome)
-    cpu = CpuMark.take(plan.server_pid, plan.database_pid).since(before)
-    ok = len(outcome.latencies)
-    stats = latency_stats(outcome.latencies)
+    ok = statuses[str(expected)]
     result = {
-        "requests": sum(outcome.statuses.values()),
+        "requests": sum(statuses.values()),
         "ok": ok,
-        "errors": sum(outcome.statuses.values()) - ok,
-        "statuses": dict(outcome.statuses),
+        "errors": sum(statuses.values()) - ok,
+        "statuses": dict(statuses),
         "seconds": rnd(wall, 2),
         "rps": rnd(ok / wall, 1),
-        "ms": stats,
-        "mean_response_bytes": round(outcome.response_bytes / ok) if ok else 0,
+        "ms": ms,
+        "mean_response_bytes": round(response_bytes / ok) if ok else 0,
         "server_cpu_ms_per_request": rnd(cpu["server_cores"] * wall / ok * 1000, 2) if ok else None,
         "cpu": cpu,
-        **({"first_errors": outcome.first_errors} if outcome.first_errors else {}),
+        **({"first_errors": first_errors} if first_errors else {}),
     }
     log(
-        f"{scenario}: {ok / wall:,.1f} req/s, p50 {stats['p50']:.1f} ms, "
-        f"p95 {stats['p95']:.1f} ms, errors {result['errors']}; cores: server "
+        f"{scenario}: {ok / wall:,.1f} req/s, p50 {ms['p50']:.1f} ms, "
+        f"p95 {ms['p95']:.1f} ms, errors {result['errors']}; cores: server "
         f"{cpu['server_cores']}, database {cpu['database_cores']}, load generator "
         f"{cpu['load_generator_cores']}, other {cpu['other_cores']}"
     )
     return result
 
 
-async def run_load(
+def run_wrk_scenario(
+    plan: LoadPlan,
+    scenario: str,
+    web_users: list[WebUser],
+    queries: list[Query],
+    dossier_ids: list[str],
+) -> dict[str, Any]:
+    users = len(web_users)
+    requests, expected, upload = wrk_requests(scenario, web_users, queries, dossier_ids)
+    script = plan.scripts / f"{scenario}.lua"
+    script.write_text(lua_script(requests, expected, plan.think_ms, upload), encoding="utf-8")
+    log(f"{scenario}: {plan.warmup:g} s warm-up, {plan.seconds:g} s with {users} users (wrk) …")
+    if plan.warmup > 0:
+        run_wrk(plan.base, users, plan.warmup, script)
+    before = CpuMark.take(plan.server_pid, plan.database_pid)
+    found = run_wrk(plan.base, users, plan.seconds, script)
+    cpu = CpuMark.take(plan.server_pid, plan.database_pid).since(before)
+    latency = found["latency_us"]
+    ms = {key: rnd(latency[key] / 1000) for key in ("p50", "p95", "p99", "mean", "max")}
+    statuses = Counter({str(k): int(v) for k, v in found["statuses"].items()})
+    errors = found["socket_errors"]
+    statuses.update({k: v for k, v in errors.items() if v})  # connect, read, write, timeout
+    return scenario_result(
+        scenario,
+        statuses,
+        expected,
+        found["duration_us"] / 1e6,
+        ms,
+        found["bytes"],
+        cpu,
+        found["first_errors"],
+    )
+
+
+async def run_httpx_scenario(
+    plan: LoadPlan, scenario: str, send: Sender, expected: int, users: int
+) -> dict[str, Any]:
+    log(f"{scenario}: {plan.warmup:g} s warm-up, {plan.seconds:g} s with {users} users …")
+    think = plan.think_ms / 1000
+    if plan.warmup > 0:
+        await run_phase(send, users, expected, plan.warmup, think, None)
+    outcome = Outcome()
+    before = CpuMark.take(plan.server_pid, plan.database_pid)
+    wall = await run_phase(send, users, expected, plan.seconds, think, outcome)
+    cpu = CpuMark.take(plan.server_pid, plan.database_pid).since(before)
+    return scenario_result(
+        scenario,
+        outcome.statuses,
+        expected,
+        wall,
+        latency_stats(outcome.latencies),
+        outcome.response_bytes,
+        cpu,
+        outcome.first_errors,
+    )
+
+
+async def run_httpx_load(
     plan: LoadPlan, web_users: list[WebUser], queries: list[Query], dossier_ids: list[str]
-) -> tuple[dict[str, Any], list[float]]:
-    web_users, login_seconds = await log_in(plan.base, web_users)
+) -> dict[str, Any]:
     users = len(web_users)
     # Idle connections expire before uvicorn's keep-alive timeout (5 s) closes them, so that a
     # request never races the server's close (a ReadError that is the client's doing).
@@ -645,9 +626,21 @@ async def run_load(
     ) as client:
         for scenario in plan.scenarios:
             send, expected = make_sender(scenario, client, web_users, queries, dossier_ids)
-            results[scenario] = await run_scenario(plan, scenario, send, expected, users)
+            results[scenario] = await run_httpx_scenario(plan, scenario, send, expected, users)
             client.cookies.clear()
-    return results, login_seconds
+    return results
+
+
+def run_load(
+    plan: LoadPlan, web_users: list[WebUser], queries: list[Query], dossier_ids: list[str]
+) -> dict[str, Any]:
+    """All scenarios of ``plan`` one after the other against the running server."""
+    if plan.generator == "httpx":
+        return asyncio.run(run_httpx_load(plan, web_users, queries, dossier_ids))
+    return {
+        scenario: run_wrk_scenario(plan, scenario, web_users, queries, dossier_ids)
+        for scenario in plan.scenarios
+    }
 
 
 # --------------------------------------------------------------------------- main
@@ -669,6 +662,16 @@ def compare(web: dict[str, Any], raw: dict[str, Any] | None, target: bool) -> di
     return result
 
 
+def number_list(value: str, option: str) -> list[float]:
+    try:
+        numbers = [float(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        numbers = []
+    if not numbers or min(numbers) < 0:
+        fail(f"{option}: one or more numbers ≥ 0, separated by commas ({value!r})")
+    return numbers
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=100_000, help="paragraph documents")
@@ -682,16 +685,24 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--think-ms",
-        type=float,
-        default=0,
-        help="pause of each user between an answer and its next request (0.5–1.5 × this; "
-        "default 0: closed loop without pauses)",
+        default="0",
+        help="pause of each user between an answer and its next request (0.5–1.5 × this); "
+        "several comma-separated run one after the other (default 0: closed loop)",
     )
     parser.add_argument("--queries", type=int, default=200, help="queries to sample")
     parser.add_argument("--rounds", type=int, default=3, help="timed baseline passes")
     parser.add_argument("--seed", type=int, default=2026, help="sampling seed")
     parser.add_argument(
-        "--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL only > 1)"
+        "--workers",
+        default="1",
+        help="uvicorn worker processes; several comma-separated (1,2) start the server anew "
+        "for each",
+    )
+    parser.add_argument(
+        "--load-generator",
+        choices=("auto", "wrk", "httpx"),
+        default="auto",
+        help="wrk if installed (auto), else httpx in this process",
     )
     add_common_options(parser)
     args = parser.parse_args()
@@ -699,12 +710,17 @@ def parse_args() -> argparse.Namespace:
     unknown = set(args.scenario_list) - set(SCENARIOS)
     if unknown or not args.scenario_list:
         fail(f"--scenarios: unknown {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
-    if args.docs < 1 or args.users < 1 or args.seconds <= 0 or min(args.warmup, args.think_ms) < 0:
-        fail("--docs and --users must be ≥ 1, --seconds > 0, --warmup and --think-ms ≥ 0")
-    if args.queries < 10 or args.rounds < 1 or args.workers < 1:
+    args.think_list = number_list(args.think_ms, "--think-ms")
+    args.worker_list = [int(n) for n in number_list(args.workers, "--workers")]
+    if args.docs < 1 or args.users < 1 or args.seconds <= 0 or args.warmup < 0:
+        fail("--docs and --users must be ≥ 1, --seconds > 0, --warmup ≥ 0")
+    if args.queries < 10 or args.rounds < 1 or min(args.worker_list) < 1:
         fail("--queries must be ≥ 10, --rounds ≥ 1, --workers ≥ 1")
-    if args.workers > 1 and args.database_url is None:
-        fail("with SQLite eakte serve runs in one process (--workers 1)")
+    args.generator = args.load_generator
+    if args.generator == "auto":
+        args.generator = "wrk" if wrk_path() else "httpx"
+    elif args.generator == "wrk" and not wrk_path():
+        fail("--load-generator wrk: wrk is not installed (Debian: apt-get install wrk)")
     return args
 
 
@@ -775,7 +791,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
         },
         {
             "search_page": {
-                "call": f"search(…, limit={PAGE_LIMIT})",
+                "call": f"search(…, limit={PAGE_LIMIT}, facets=True)",
                 **raw_summary(raw.search_page),
             },
             "api_search": {"call": f"search(…, limit={API_LIMIT})", **raw_summary(raw.api_search)},
@@ -788,6 +804,75 @@ def prepare(args: argparse.Namespace) -> Prepared:
     )
 
 
+def generator_info(generator: str) -> str:
+    if generator == "httpx":
+        return f"httpx {httpx.__version__} AsyncClient in this process, keep-alive"
+    version = subprocess.run(
+        [wrk_path() or "wrk", "--version"], capture_output=True, text=True, check=False
+    ).stdout.split("\n", 1)[0]
+    return f"{' '.join(version.split()[:2])}, 1 thread, keep-alive, Lua script per scenario"
+
+
+def load_runs(
+    args: argparse.Namespace, ready: Prepared
+) -> tuple[list[dict[str, Any]], list[float]]:
+    """For each ``--workers`` a fresh server, and in it each ``--think-ms`` with all
+    scenarios. The users sign in once (sessions live in the database)."""
+    settings = ready.settings
+    web_users, login_seconds = ready.web_users, []
+    runs: list[dict[str, Any]] = []
+    for workers in args.worker_list:
+        port = free_port()
+        log_path = settings.data.parent / f"server-{workers}.log"
+        log(f"starting uvicorn on 127.0.0.1:{port} ({workers} worker(s)) …")
+        server = start_server(settings, port, workers, log_path)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            if not login_seconds:
+                web_users, login_seconds = asyncio.run(log_in(base, web_users))
+            for think_ms in args.think_list:
+                log(f"--- {workers} worker(s), think time {think_ms:g} ms")
+                plan = LoadPlan(
+                    base,
+                    server.pid,
+                    ready.database_pid,
+                    args.scenario_list,
+                    args.seconds,
+                    args.warmup,
+                    think_ms,
+                    args.generator,
+                    settings.data.parent,
+                )
+                web = run_load(plan, web_users, ready.queries, ready.dossier_ids)
+                scenarios = {
+                    name: compare(result, ready.raw.get(name), name != "upload")
+                    for name, result in web.items()
+                }
+                runs.append({"workers": workers, "think_ms": think_ms, "scenarios": scenarios})
+        finally:
+            stop_server(server)
+    return runs, login_seconds
+
+
+def summary_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per run and scenario: the figures to compare at a glance."""
+    return [
+        {
+            "workers": run["workers"],
+            "think_ms": run["think_ms"],
+            "scenario": name,
+            "rps": result["rps"],
+            "p50_ms": result["ms"]["p50"],
+            "p95_ms": result["ms"]["p95"],
+            "errors": result["errors"],
+            "server_cpu_ms_per_request": result["server_cpu_ms_per_request"],
+            **({"meets_target": result["meets_target"]} if "meets_target" in result else {}),
+        }
+        for run in runs
+        for name, result in run["scenarios"].items()
+    ]
+
+
 def main() -> None:
     args = parse_args()
     ready = prepare(args)
@@ -795,37 +880,14 @@ def main() -> None:
     quiet = machine_busy_share(2.0)
     if quiet > 0.1:
         log(f"warning: the machine is {quiet:.0%} busy before the server starts (other jobs?)")
-    port = free_port()
     sessions_before = postgres_sessions(settings)
-    log_path = settings.data.parent / "server.log"
-    log(f"starting uvicorn on 127.0.0.1:{port} ({args.workers} worker(s)) …")
-    server = start_server(settings, port, args.workers, log_path)
-    plan = LoadPlan(
-        f"http://127.0.0.1:{port}",
-        server.pid,
-        ready.database_pid,
-        args.scenario_list,
-        args.seconds,
-        args.warmup,
-        args.think_ms / 1000,
-    )
-    try:
-        web, login_seconds = asyncio.run(
-            run_load(plan, ready.web_users, ready.queries, ready.dossier_ids)
-        )
-    finally:
-        stop_server(server)
+    runs, login_seconds = load_runs(args, ready)
     sessions_after = postgres_sessions(settings)
     db = Database(settings)
     try:
         uploaded = document_count(db) - args.docs
     finally:
         db.dispose()
-    scenarios = {
-        name: compare(result, ready.raw.get(name), name != "upload") for name, result in web.items()
-    }
-    if "upload" in scenarios:
-        scenarios["upload"]["documents_filed_with_warmup"] = uploaded
     emit(
         {
             "benchmark": "web_load",
@@ -834,32 +896,32 @@ def main() -> None:
             "build": ready.base_build,
             "server": {
                 "command": "python -m uvicorn eakte.web.asgi:app --log-level warning "
-                f"--proxy-headers --workers {args.workers}",
+                "--proxy-headers --workers N",
                 "uvicorn": uvicorn.__version__,
-                "workers": args.workers,
                 "cpus": CPUS,
-                # PostgreSQL: connections the server opened during the whole load phase
-                # (logins and all scenarios); many more than its pool holds means churn.
+                # PostgreSQL: connections the servers opened during the whole load phase
+                # (logins and all runs); many more than the pools hold means churn.
                 "database_connections_opened": (
-                    sessions_after - sessions_before - 1
+                    sessions_after - sessions_before - len(runs) - 1
                     if sessions_after is not None and sessions_before is not None
                     else None
                 ),
             },
             "load": {
-                "generator": f"httpx {httpx.__version__} AsyncClient in one process, keep-alive",
+                "generator": generator_info(args.generator),
                 "users": args.users,
-                "think_ms": args.think_ms,
                 "seconds_per_scenario": args.seconds,
                 "warmup_seconds": args.warmup,
                 "machine_busy_share_before": quiet,
                 "login_ms": latency_stats(login_seconds),
+                "uploads_filed_with_warmup": uploaded,
             },
             "user": ready.user_info,
             "queries": ready.query_info,
             "dossiers": len(ready.dossier_ids),
             "raw": ready.raw,
-            "scenarios": scenarios,
+            "summary": summary_rows(runs),
+            "runs": runs,
         }
     )
 

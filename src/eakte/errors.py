@@ -2,6 +2,7 @@
 
     EakteError                 base; ``message`` is a German sentence a user can act on
     ├── NotFoundError          the object does not exist or the user may not see it
+    │   └── GoneError          the content existed but was destroyed at disposal (HTTP 410)
     ├── ValidationError        input is malformed (CSV row, code, reference rule, option)
     │   └── QueryError         a search query cannot be understood
     ├── ConflictError          the object exists already or changed concurrently
@@ -27,6 +28,10 @@ class EakteError(Exception):
 
 class NotFoundError(EakteError):
     """The object does not exist, or exists but the acting user may not know it."""
+
+
+class GoneError(NotFoundError):
+    """The content was destroyed at the end of its retention; only its record remains."""
 
 
 class ValidationError(EakteError):

@@ -12,11 +12,42 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from eakte.core.references import validate_case_rule, validate_dossier_rule
 from eakte.errors import ValidationError
+
+
+class ScanIntake(BaseModel):
+    """One watched folder of the scan office (see ``scan_intakes``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100, description="Name of the intake.")
+    folder: Path = Field(description="Watched folder; only files directly in it are read.")
+    case: str | None = Field(default=None, description="Target case (reference or id).")
+    unit: str | None = Field(default=None, description="Target unit code: its inbox.")
+    operator: str = Field(
+        default="scanstelle", max_length=64, description="Who scans (recorded in the scan record)."
+    )
+    device: str = Field(default="", max_length=200, description="Scanner (make, model).")
+    profile: str = Field(default="", max_length=100, description="Scan profile name.")
+    resolution: int | None = Field(
+        default=None, ge=50, le=2400, description="Resolution (dpi) the profile scans at."
+    )
+    done_folder: Path | None = Field(
+        default=None,
+        description="Where read files go after they are stored; default: they are deleted.",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ScanIntake:
+        if (self.case is None) == (self.unit is None):
+            raise ValueError(
+                f"Posteingang {self.name!r}: bitte genau eines angeben, case oder unit."
+            )
+        return self
 
 
 class Settings(BaseSettings):
@@ -103,6 +134,90 @@ class Settings(BaseSettings):
         default=None, description="Sender address of the mails (eakte@kreis.de)."
     )
 
+    worker_threads: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="Worker threads for background work (OCR) inside eakte serve; 0 = none.",
+    )
+    worker_lease_seconds: int = Field(
+        default=120,
+        ge=2,
+        le=86_400,
+        description="How long a claimed job stays claimed without a heartbeat.",
+    )
+    worker_poll_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="How often an idle worker looks for work."
+    )
+    ocr_languages: str = Field(
+        default="deu+eng",
+        pattern=r"^[a-z_]{3,12}(\+[a-z_]{3,12})*$",
+        description="Tesseract languages for OCR.",
+    )
+    ocr_jobs: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Pages OCRed at once per document; 0 = cores divided by worker threads.",
+    )
+    ocr_timeout_seconds: int = Field(
+        default=1800, ge=10, description="Longest time one OCR run of a document may take."
+    )
+    ocr_max_attempts: int = Field(
+        default=5, ge=1, le=100, description="OCR attempts before a document fails for good."
+    )
+    ocr_retry_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Wait before the first retry; it doubles with every further attempt.",
+    )
+    ocr_image_dpi: int = Field(
+        default=300,
+        ge=50,
+        le=2400,
+        description="Resolution assumed for images that do not state one.",
+    )
+    scan_intakes: list[ScanIntake] = Field(
+        default_factory=list, description="Watched folders of the scan office."
+    )
+    scan_inbox_plan: str | None = Field(
+        default=None,
+        description="File plan item under which unit inboxes (Posteingang) are created.",
+    )
+    intake_poll_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="How often the worker reads the scan intakes."
+    )
+    intake_settle_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="A file is read only once it has not changed for this long.",
+    )
+    portfolio_hours_per_fte_year: float = Field(
+        default=1600.0,
+        gt=0,
+        le=2500,
+        description="Working hours of one FTE per year (portfolio staffing arithmetic).",
+    )
+    portfolio_operations_share: float = Field(
+        default=0.3,
+        ge=0,
+        lt=1,
+        description="Share of existing staff's time taken by day-to-day operations.",
+    )
+    portfolio_lasting_quarters: int = Field(
+        default=4, ge=1, le=40, description="Quarters a gap must stand to count as lasting."
+    )
+    portfolio_post_step: float = Field(
+        default=0.5, gt=0, le=1, description="Posts are rounded up to multiples of this."
+    )
+    portfolio_max_shift_quarters: int = Field(
+        default=4, ge=0, le=20, description="Levelling moves a start by at most this much."
+    )
+    portfolio_solver_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="Time limit of the levelling solver."
+    )
+
     @field_validator("dossier_reference_rule")
     @classmethod
     def _check_dossier_rule(cls, value: str) -> str:
@@ -129,6 +244,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("public_url beginnt mit http:// oder https://")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _intake_names_unique(self) -> Settings:
+        names = [intake.name for intake in self.scan_intakes]
+        if len(names) != len(set(names)):
+            raise ValueError("Die Namen der Scan-Eingänge (scan_intakes) müssen eindeutig sein.")
+        return self
 
     @model_validator(mode="after")
     def _one_tls_mode(self) -> Settings:

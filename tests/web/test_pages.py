@@ -2,10 +2,12 @@
 
 import re
 
+from anyio import to_thread
 from fastapi.testclient import TestClient
 
+from eakte.web.headers import CSP
 from tests.helpers import County
-from tests.web.conftest import csrf_of, login
+from tests.web.conftest import login
 
 
 def test_pages_need_a_login(client: TestClient, county: County) -> None:
@@ -142,10 +144,29 @@ def test_lockout_after_repeated_failures(client: TestClient) -> None:
 
 
 def test_security_headers(client: TestClient) -> None:
-    response = client.get("/login")
-    assert "default-src 'self'" in response.headers["content-security-policy"]
-    assert response.headers["x-content-type-options"] == "nosniff"
-    assert csrf_of is not None
+    for path in ("/login", "/gibt-es-nicht", "/api/v1/plan", "/static/style.css"):
+        response = client.get(path)
+        assert response.headers.get_list("content-security-policy") == [CSP], path
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
+        assert response.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_request_threads_never_outnumber_pooled_connections(client: TestClient) -> None:
+    # With more threads than the pool keeps, every extra request under load opened and closed
+    # its own database connection (bench/web_load.py).
+    async def threads() -> float:
+        return to_thread.current_default_thread_limiter().total_tokens
+
+    assert client.portal is not None
+    pool = client.app.state.eakte.db.read_engine.pool  # type: ignore[attr-defined]
+    assert client.portal.call(threads) == pool.size()
+
+
+def test_api_docs_keep_their_own_script_policy(client: TestClient) -> None:
+    # Swagger UI starts with one inline script: only this page allows it, and only once.
+    policies = client.get("/api/docs").headers.get_list("content-security-policy")
+    assert len(policies) == 1 and "script-src 'self' 'unsafe-inline'" in policies[0]
 
 
 def test_german_dates_and_sizes() -> None:

@@ -131,12 +131,17 @@ def start_session(connection: Connection, user: User) -> Session:
 
 
 def find_session(connection: Connection, cookie: str) -> Session | None:
-    row = connection.execute(select(sessions).where(sessions.c.id == _digest(cookie))).first()
+    # Every page request asks this: session and login in one query.
+    row = connection.execute(
+        select(sessions.c.csrf_token, sessions.c.expires_at, users.c.login)
+        .select_from(sessions)
+        .join(users, users.c.id == sessions.c.user_id)
+        .where(sessions.c.id == _digest(cookie))
+    ).first()
     if row is None or _utc(row.expires_at) <= datetime.now(UTC):
         return None
-    login = connection.execute(select(users.c.login).where(users.c.id == row.user_id)).scalar_one()
     try:
-        return Session(cookie, row.csrf_token, get_user(connection, login))
+        return Session(cookie, row.csrf_token, get_user(connection, row.login))
     except NotFoundError:  # deactivated since
         return None
 
@@ -165,15 +170,15 @@ def create_token(connection: Connection, login: str, name: str, actor: str) -> s
 
 def user_for_token(connection: Connection, token: str) -> User | None:
     row = connection.execute(
-        select(api_tokens).where(
-            api_tokens.c.token_hash == _digest(token), api_tokens.c.revoked_at.is_(None)
-        )
+        select(users.c.login)
+        .select_from(api_tokens)
+        .join(users, users.c.id == api_tokens.c.user_id)
+        .where(api_tokens.c.token_hash == _digest(token), api_tokens.c.revoked_at.is_(None))
     ).first()
     if row is None:
         return None
-    login = connection.execute(select(users.c.login).where(users.c.id == row.user_id)).scalar_one()
     try:
-        return get_user(connection, login)
+        return get_user(connection, row.login)
     except NotFoundError:
         return None
 

@@ -14,6 +14,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,8 @@ class BlobStore(Protocol):
     def exists(self, sha256: str) -> bool: ...
 
     def delete(self, sha256: str) -> None: ...
+
+    def delete_unless_stored_since(self, sha256: str, since: float) -> bool: ...
 
     def iter_hashes(self) -> Iterator[str]: ...
 
@@ -97,8 +100,14 @@ class FolderBlobStore:
             sha = digest.hexdigest()
             target = self.path(sha)
             if target.exists():
-                os.unlink(tmp_name)
-                return StoredBlob(sha, size, created=False)
+                try:
+                    # A fresh time stamp tells a concurrent disposal that these bytes are
+                    # wanted again (``delete_unless_stored_since``).
+                    os.utime(target)
+                    os.unlink(tmp_name)
+                    return StoredBlob(sha, size, created=False)
+                except FileNotFoundError:
+                    pass  # removed a moment ago: store the bytes again
             new_folder = not target.parent.is_dir()
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp_name, target)
@@ -149,6 +158,28 @@ class FolderBlobStore:
             os.chmod(path, 0o644)
             path.unlink()
             _fsync_dir(path.parent)
+
+    def delete_unless_stored_since(self, sha256: str, since: float) -> bool:
+        """Delete the blob unless it was stored, or stored again, after ``since`` (POSIX time);
+        True if it was deleted.
+
+        Safe against a concurrent ``put`` of the same bytes: the file is first moved aside, so
+        a ``put`` that comes later finds nothing and stores the bytes anew, and one that came
+        just before has touched the file, which is then moved back."""
+        path = self.path(sha256)
+        self.ensure()
+        aside = self._tmp / f"delete-{sha256}-{os.getpid()}-{threading.get_ident()}"
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:
+            return False
+        if os.stat(aside).st_mtime > since:
+            os.replace(aside, path)  # the same bytes, whoever stored them last
+            return False
+        os.chmod(aside, 0o644)
+        aside.unlink()
+        _fsync_dir(path.parent)
+        return True
 
     def age_seconds(self, sha256: str) -> float:
         import time

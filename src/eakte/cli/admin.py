@@ -105,7 +105,7 @@ def _read_password(password_stdin: bool) -> str | None:
     "--role",
     "roles",
     multiple=True,
-    help="admin, registry, clerk oder reader; mehrfach möglich (Standard: clerk).",
+    help="admin, registry, clerk, reader oder portfolio; mehrfach möglich (Standard: clerk).",
 )
 @click.option("--clearance", default=None, help="Höchste lesbare Vertraulichkeit, 001–005.")
 @click.option("--password-stdin", is_flag=True, help="Passwort aus der ersten Zeile der Eingabe.")
@@ -216,18 +216,19 @@ def token_revoke(app: App, login: str, name: str) -> None:
     "--workers",
     default=1,
     show_default=True,
-    type=int,
-    help="Prozesse (mit PostgreSQL mehr als einer).",
+    type=click.IntRange(min=1),
+    help="Prozesse, die Anfragen nebeneinander bedienen (etwa einer je CPU-Kern).",
 )
 @pass_app
 def serve(app: App, host: str, port: int, workers: int) -> None:
-    """Die Weboberfläche und die API starten."""
+    """Die Weboberfläche und die API starten; dazu worker_threads Threads für die
+    Hintergrundarbeit (Texterkennung, Scan-Eingänge)."""
     import uvicorn
 
     app.require_schema()
     app.close()
-    if workers > 1 and app.db.is_sqlite:
-        raise ValidationError("Mit SQLite läuft eakte serve in einem Prozess (--workers 1).")
+    # Several processes are safe on SQLite too: every write starts with BEGIN IMMEDIATE, and a
+    # process that finds another one writing waits (sqlite_busy_timeout_ms) instead of failing.
     click.echo(f"eakte läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
     uvicorn.run(
         "eakte.web.asgi:app",

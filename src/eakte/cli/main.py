@@ -10,7 +10,16 @@ from pydantic import ValidationError as SettingsError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from eakte import __version__
-from eakte.cli import access_cmd, admin, records, resubmission_cmd, search_cmd
+from eakte.cli import (
+    access_cmd,
+    admin,
+    portfolio_cmd,
+    records,
+    resubmission_cmd,
+    retention_cmd,
+    search_cmd,
+    worker_cmd,
+)
 from eakte.cli.context import App
 from eakte.errors import EakteError
 from eakte.settings import load_settings
@@ -31,7 +40,10 @@ for command in (
     *records.COMMANDS,
     *access_cmd.COMMANDS,
     *search_cmd.COMMANDS,
+    *retention_cmd.COMMANDS,
     *resubmission_cmd.COMMANDS,
+    *worker_cmd.COMMANDS,
+    *portfolio_cmd.COMMANDS,
 ):
     cli.add_command(command)
 

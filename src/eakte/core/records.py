@@ -46,6 +46,8 @@ class DocumentState(enum.StrEnum):
     READY = "ready"  # text extracted and searchable
     AWAITING_OCR = "awaiting_ocr"  # image or image-only PDF; OCR comes later
     EXTRACTION_FAILED = "extraction_failed"  # stored, but its text could not be read
+    OCR_FAILED = "ocr_failed"  # OCR failed for good after its retries (error on the document)
+    DESTROYED = "destroyed"  # disposed of: bytes and text erased, metadata and hashes kept
 
 
 STATE_LABELS_DE = {
@@ -53,6 +55,8 @@ STATE_LABELS_DE = {
     DocumentState.READY: "bereit",
     DocumentState.AWAITING_OCR: "wartet auf Texterkennung",
     DocumentState.EXTRACTION_FAILED: "Text nicht lesbar",
+    DocumentState.OCR_FAILED: "Texterkennung fehlgeschlagen",
+    DocumentState.DESTROYED: "vernichtet",
 }
 
 

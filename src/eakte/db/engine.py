@@ -102,6 +102,22 @@ class Database:
             self.read_engine.dispose()
 
 
+@contextmanager
+def secure_delete(connection: Connection) -> Iterator[None]:
+    """Inside the block, SQLite overwrites deleted content with zeros instead of leaving it in
+    free pages (``PRAGMA secure_delete``); used when documents are destroyed. PostgreSQL has no
+    such switch: its dead tuples go when (auto)vacuum runs."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA secure_delete").scalar_one()
+    connection.exec_driver_sql("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA secure_delete = {int(before)}")
+
+
 def admin_engine(url: str) -> Engine:
     """An engine without pooling for one-off administrative work (migrations)."""
     return create_engine(url, poolclass=NullPool)

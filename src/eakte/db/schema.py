@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -51,7 +52,7 @@ users = Table(
     Column("name", String(200), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", TS, nullable=False),
-    # Roles: admin, registry, clerk, reader (comma-separated); none of them bypasses reading
+    # Roles: admin, registry, clerk, reader, portfolio (comma-separated); none bypasses reading
     # rights. clearance: the highest confidentiality level (001–005) the person may read.
     Column("roles", String(100), nullable=False, server_default="clerk"),
     Column("clearance", String(3), nullable=False, server_default="002"),
@@ -147,6 +148,8 @@ cases = Table(
     Column("closed_at", TS, nullable=True),
     Column("closed_by", String(64), nullable=True),
     Column("row_version", Integer, nullable=False, default=1),
+    # The person working the case (Bearbeitung); it appears on their desk.
+    Column("assignee_id", ForeignKey("users.id"), nullable=True, index=True),
 )
 
 contents = Table(
@@ -177,7 +180,16 @@ documents = Table(
     Column("created_by", String(64), nullable=False),
     Column("current_version", Integer, nullable=False, default=1),
     Column("row_version", Integer, nullable=False, default=1),
+    # Background work (OCR) is claimed from the document's own state: a worker sets
+    # job_claimed_by/job_claimed_until (a lease it renews while it works); attempts count the
+    # claims, job_next_at delays a retry (back-off), job_error is the last transient error.
+    Column("job_attempts", Integer, nullable=False, server_default="0"),
+    Column("job_next_at", TS, nullable=True),
+    Column("job_error", Text, nullable=True),
+    Column("job_claimed_by", String(120), nullable=True),
+    Column("job_claimed_until", TS, nullable=True),
     Index("ix_documents_date", "document_date"),
+    Index("ix_documents_state", "state"),
 )
 
 versions = Table(
@@ -201,6 +213,54 @@ document_texts = Table(
     Column("document_id", ForeignKey("documents.id"), primary_key=True),
     Column("version", Integer, nullable=False),
     Column("text", Text, nullable=False),
+)
+
+# Derived forms of a document version (kind "pdfa": the searchable PDF/A from OCR). The
+# original bytes stay untouched in ``versions``.
+renditions = Table(
+    "renditions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("content_sha256", ForeignKey("contents.sha256"), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
+    Column("media_type", String(120), nullable=False),
+    Column("pages", Integer, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(120), nullable=False),  # the worker
+    Column("tool", String(300), nullable=False),  # programs, versions, languages
+    UniqueConstraint("document_id", "version", "kind"),
+)
+
+# The scan record (Transfervermerk, BSI TR-RESISCAN) of a document that came from a scan intake.
+scan_records = Table(
+    "scan_records",
+    metadata,
+    Column("document_id", ForeignKey("documents.id"), primary_key=True),
+    Column("intake", String(100), nullable=False),
+    Column("operator", String(64), nullable=False),  # who scanned (the intake's person)
+    Column("source_name", String(255), nullable=False),  # file name in the intake folder
+    Column("scanned_at", TS, nullable=False),  # time of the scan product (file time)
+    Column("received_at", TS, nullable=False),  # stored in eakte
+    Column("device", String(200), nullable=False, server_default=""),
+    Column("profile", String(100), nullable=False, server_default=""),
+    Column("resolution_dpi", Integer, nullable=True),
+    Column("pages", Integer, nullable=True),
+    Column("sha256", String(64), nullable=False),
+    Column("quality", String(20), nullable=False),  # passed | failed
+    Column("quality_note", Text, nullable=False, server_default=""),
+)
+
+# The inbox (Posteingang) of an org unit: a case that holds scanned documents until someone
+# assigns them to their case. Created on first use.
+scan_inboxes = Table(
+    "scan_inboxes",
+    metadata,
+    Column("unit_id", ForeignKey("org_units.id"), primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
 )
 
 audit_events = Table(
@@ -377,4 +437,107 @@ disposal_items = Table(
     Column("done_at", TS, nullable=True),
     Column("done_by", String(64), nullable=True),
     Index("ix_disposal_items_dossier_id", "dossier_id"),
+)
+
+# Every table whose rows point a document (``document_id``) at stored bytes (``content_sha256``,
+# with ``created_at``). Bytes are needed while such a row belongs to a document that is not
+# destroyed; ``eakte check`` and the erasure after a destruction ask exactly this.
+CONTENT_TABLES: tuple[Table, ...] = (versions, renditions)
+
+# --------------------------------------------------------------------------- portfolio
+# The IT department's digitalisation projects and the staff they need (eakte.portfolio).
+# Quarters are integers: year * 4 + quarter - 1 (see eakte.core.portfolio.quarters).
+
+portfolio_roles = Table(
+    "portfolio_roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+)
+
+portfolio_projects = Table(
+    "portfolio_projects",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("title", String(300), nullable=False),
+    Column("department", String(200), nullable=False, server_default=""),
+    Column("category", String(100), nullable=False, server_default=""),
+    Column("status", String(20), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("criteria", Text, nullable=False, server_default="{}"),  # JSON: criterion → score
+    Column("start_quarter", Integer, nullable=False),
+    Column("end_quarter", Integer, nullable=False),
+    Column("deadline_quarter", Integer, nullable=True),
+    Column("fixed", Boolean, nullable=False),
+    Column("depends_on", String(1000), nullable=False, server_default=""),  # codes, comma-separated
+    Column("updated_at", TS, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)
+
+# Effort (hours over the whole period) and operating load after go-live (FTE) per role.
+portfolio_efforts = Table(
+    "portfolio_efforts",
+    metadata,
+    Column("project_id", ForeignKey("portfolio_projects.id"), primary_key=True),
+    Column("role_id", ForeignKey("portfolio_roles.id"), primary_key=True),
+    Column("effort_hours", Float, nullable=False, server_default="0"),
+    Column("operating_fte", Float, nullable=False, server_default="0"),
+    Index("ix_portfolio_efforts_role_id", "role_id"),
+)
+
+portfolio_staff = Table(
+    "portfolio_staff",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("role_id", ForeignKey("portfolio_roles.id"), nullable=False, index=True),
+    Column("headcount", Float, nullable=False),
+    Column("fte", Float, nullable=False, server_default="1"),
+    Column("first_quarter", Integer, nullable=True),
+    Column("last_quarter", Integer, nullable=True),
+    Column("note", String(300), nullable=False, server_default=""),
+)
+
+# A scenario: change lines (eakte.core.portfolio.scenarios) on top of the current plan.
+portfolio_scenarios = Table(
+    "portfolio_scenarios",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("description", String(1000), nullable=False, server_default=""),
+    Column("changes", Text, nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+# A frozen plan (JSON of roles, projects, staff, horizon) for a committee session.
+portfolio_snapshots = Table(
+    "portfolio_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("committee_date", Date, nullable=True),
+    Column("plan", Text, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+# Departments (org units) an E-Akte style rollout project brings live, with the planned date.
+portfolio_rollout = Table(
+    "portfolio_rollout",
+    metadata,
+    Column("project_id", ForeignKey("portfolio_projects.id"), primary_key=True),
+    Column("unit_id", ForeignKey("org_units.id"), primary_key=True),
+    Column("go_live", Date, nullable=False),
+)
+
+# Key figures of a project over time (e.g. a campaign's reach per channel), one per month.
+portfolio_key_figures = Table(
+    "portfolio_key_figures",
+    metadata,
+    Column("project_id", ForeignKey("portfolio_projects.id"), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("month", Date, primary_key=True),  # first day of the month
+    Column("value", Float, nullable=False),
 )

@@ -41,6 +41,11 @@ class SearchBackend(Protocol):
 
     def delete(self, connection: Connection, document_ids: Sequence[int]) -> None: ...
 
+    def purge(self, connection: Connection) -> None:
+        """Rewrite the index so that nothing of deleted rows stays readable in its pages
+        (after documents were destroyed)."""
+        ...
+
     def compile(self, terms: Sequence[MatchTerm]) -> str: ...
 
     def restrict(self, match: str, scope: ReadScope) -> tuple[str, bool]:
@@ -95,6 +100,12 @@ class SqliteSearch:
             ),
             {"ids": list(document_ids)},
         )
+
+    def purge(self, connection: Connection) -> None:
+        # FTS5 only marks deleted rows in new segments; the old segments keep their terms until
+        # merged. 'optimize' merges every segment into one (with secure_delete on, the freed
+        # pages are zeroed). SQLite 3.42's 'secure-delete' option would make this unnecessary.
+        connection.execute(text("INSERT INTO search_fts(search_fts) VALUES('optimize')"))
 
     def _term(self, term: MatchTerm) -> str:
         body = _quote_fts(" ".join(term.stems)) + ("*" if term.prefix else "")
@@ -179,6 +190,10 @@ class PostgresSearch:
             ),
             {"ids": list(document_ids)},
         )
+
+    def purge(self, connection: Connection) -> None:
+        """Nothing to do in the transaction: deleted rows are dead tuples that (auto)vacuum
+        removes; VACUUM cannot run inside a transaction."""
 
     def _term(self, term: MatchTerm) -> str:
         weight = self.WEIGHT[term.field]

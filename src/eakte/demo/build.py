@@ -11,7 +11,19 @@ from eakte.core.fileplan import parse_plan_csv
 from eakte.core.references import ReferenceRule
 from eakte.db.engine import Database
 from eakte.demo import files
-from eakte.demo.county import DOSSIERS, PEOPLE, PLACES, PLAN_CSV, STREETS, TOPIC_TEXT, UNITS, USERS
+from eakte.demo.county import (
+    DOSSIERS,
+    OLD_DOSSIERS,
+    PEOPLE,
+    PLACES,
+    PLAN_CSV,
+    STREETS,
+    TOPIC_TEXT,
+    UNITS,
+    USERS,
+)
+from eakte.demo.portfolio import build_portfolio
+from eakte.demo.workflow import build_workflow
 from eakte.ingest.filing import Filer, PreparedFile
 from eakte.records import dossiers, fileplan, organisation
 
@@ -144,4 +156,46 @@ def build_demo(
                     counts["documents"] += 1 + filed.attachments
             counts["cases"] += 1
             start += timedelta(days=30)
+    _old_dossiers(db, filer, dossier_rule, case_rule, rng, counts)
+    counts.update(build_workflow(db))
+    counts["projects"] = build_portfolio(db)["projects"]
     return counts
+
+
+def _old_dossiers(
+    db: Database,
+    filer: Filer,
+    dossier_rule: ReferenceRule,
+    case_rule: ReferenceRule,
+    rng: random.Random,
+    counts: dict[str, int],
+) -> None:
+    """Dossiers closed long ago: due for disposal in the registry (Registratur)."""
+    for plan_code, subject, created, closed, case_subject, kinds in OLD_DOSSIERS:
+        start = datetime(*created, 9, tzinfo=UTC)
+        ended = datetime(*closed, 15, tzinfo=UTC)
+        prepared = _prepare_case(
+            filer,
+            kinds,
+            plan_code.split(".")[0],
+            subject,
+            rng.choice(PEOPLE),
+            start,
+            "Hannah Vogel",
+            rng,
+        )
+        with db.write() as connection:
+            dossier = dossiers.create_dossier(
+                connection, dossier_rule, plan_code, subject, None, ACTOR, created_at=start
+            )
+            case = dossiers.create_case(
+                connection, case_rule, dossier.reference, case_subject, ACTOR
+            )
+            for item in prepared:
+                counts["documents"] += (
+                    1 + filer.commit(connection, case, dossier, item, ACTOR).attachments
+                )
+            dossiers.close_case(connection, case.reference, ACTOR, closed_at=ended)
+            dossiers.close_dossier(connection, dossier.reference, ACTOR, closed_at=ended)
+        counts["dossiers"] += 1
+        counts["cases"] += 1

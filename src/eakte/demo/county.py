@@ -26,7 +26,7 @@ USERS = [
     ("t.yilmaz", "Tarek Yilmaz", ["JA"], ["clerk"], "003"),
     ("a.schmidt", "Anna Schmidt", ["SA"], ["clerk"], "003"),
     ("l.hoffmann", "Lena Hoffmann", ["ARCH"], ["registry", "clerk"], "002"),
-    ("j.neumann", "Jonas Neumann", ["IT"], ["admin", "clerk"], "002"),
+    ("j.neumann", "Jonas Neumann", ["IT"], ["admin", "clerk", "portfolio"], "002"),
     ("h.vogel", "Hannah Vogel", ["HA"], ["registry", "clerk"], "002"),
     ("d.fischer", "Dr. Dirk Fischer", ["D2"], ["reader"], "002"),
 ]
@@ -257,3 +257,24 @@ TOPIC_TEXT = {
         "werden.",
     ),
 }
+
+# Dossiers closed years ago whose retention has run out, so that the registry has something to
+# offer to the county archive: (plan code, subject, created, closed, case subject, kinds).
+OLD_DOSSIERS = [
+    (
+        "32.1.2",
+        "Gewerbeanzeige Imbiss am Marktplatz, Talheim",
+        (2017, 3, 1),
+        (2019, 5, 15),
+        "Anmeldung und Abmeldung",
+        ["letter_pdf", "note_txt"],
+    ),
+    (
+        "10.1.1",
+        "Neuordnung der Poststelle",
+        (2008, 9, 1),
+        (2012, 11, 30),
+        "Organisationsuntersuchung",
+        ["letter_docx", "note_txt"],
+    ),
+]

@@ -6,13 +6,15 @@ need no million-entry set.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, and_, exists, func, or_, select, text
 
 from eakte.blobs.store import BlobStore, hash_stream
-from eakte.db.schema import contents, documents
+from eakte.core.records import DocumentState
+from eakte.db.schema import CONTENT_TABLES, contents, documents
 
 ORPHAN_GRACE_SECONDS = 3600.0
 
@@ -29,21 +31,34 @@ class CheckReport:
         return not self.damaged
 
 
-def _stored_hashes(connection: Connection, batch: int = 2000) -> Iterator[tuple[str, int]]:
+def _stored_hashes(connection: Connection, batch: int = 2000) -> Iterator[tuple[str, int, bool]]:
+    """Every content: hash, size, and whether a document still needs it. Contents that only
+    destroyed documents point to are dead: their bytes were erased on purpose."""
     column = contents.c.sha256
     if connection.dialect.name == "postgresql":
         column = column.collate("C")  # type: ignore[assignment]
+    live = [
+        exists().where(
+            table.c.content_sha256 == contents.c.sha256,
+            table.c.document_id == documents.c.id,
+            documents.c.state != DocumentState.DESTROYED.value,
+        )
+        for table in CONTENT_TABLES
+    ]
+    unused = and_(
+        *[~exists().where(table.c.content_sha256 == contents.c.sha256) for table in CONTENT_TABLES]
+    )
     after = ""
     while True:
         rows = connection.execute(
-            select(contents.c.sha256, contents.c.size)
+            select(contents.c.sha256, contents.c.size, or_(*live, unused))
             .where(column > after)
             .order_by(column)
             .limit(batch)
         ).all()
         if not rows:
             return
-        yield from ((r[0], r[1]) for r in rows)
+        yield from ((r[0], r[1], bool(r[2])) for r in rows)
         after = rows[-1][0]
 
 
@@ -63,15 +78,18 @@ def _check_blob(blobs: BlobStore, sha: str, size: int, report: CheckReport) -> N
 def _index_gaps(connection: Connection) -> int:
     if connection.dialect.name == "sqlite":
         sql = (
-            "SELECT count(*) FROM documents d WHERE NOT EXISTS "
+            "SELECT count(*) FROM documents d WHERE d.state <> :destroyed AND NOT EXISTS "
             "(SELECT 1 FROM search_fts f WHERE f.rowid = d.id)"
         )
     else:
         sql = (
-            "SELECT count(*) FROM documents d WHERE NOT EXISTS "
+            "SELECT count(*) FROM documents d WHERE d.state <> :destroyed AND NOT EXISTS "
             "(SELECT 1 FROM search_index s WHERE s.document_id = d.id)"
         )
-    return int(connection.execute(text(sql)).scalar_one())
+    # Destroyed documents are left out of the index on purpose.
+    return int(
+        connection.execute(text(sql), {"destroyed": DocumentState.DESTROYED.value}).scalar_one()
+    )
 
 
 def check(
@@ -84,14 +102,17 @@ def check(
     report = CheckReport()
     on_disk = iter(blobs.iter_hashes())
     pending = next(on_disk, None)
-    for sha, size in _stored_hashes(connection):
+    for sha, size, live in _stored_hashes(connection):
         while pending is not None and pending < sha:
             report.orphans.append(pending)
             pending = next(on_disk, None)
         if pending == sha:
-            _check_blob(blobs, sha, size, report)
+            if live:
+                _check_blob(blobs, sha, size, report)
+            else:  # destroyed, but the bytes are left over (a crash before their removal)
+                report.orphans.append(sha)
             pending = next(on_disk, None)
-        else:
+        elif live:
             report.damaged.append(f"Inhalt {sha}: Datei fehlt im Ablageordner.")
         report.contents_checked += 1
         if progress:
@@ -103,9 +124,11 @@ def check(
     if missing_index:
         report.damaged.append(f"{missing_index} Dokument(e) fehlen im Suchindex.")
     if collect_orphans:
+        # Only blobs untouched for the grace time: a younger one may belong to a filing that
+        # has not committed yet (``put`` touches bytes it finds stored already).
+        settled = time.time() - ORPHAN_GRACE_SECONDS
         for sha in report.orphans:
-            if blobs.age_seconds(sha) >= ORPHAN_GRACE_SECONDS:
-                blobs.delete(sha)
+            if blobs.delete_unless_stored_since(sha, settled):
                 report.collected.append(sha)
     return report
 

@@ -88,8 +88,10 @@ def create_dossier(
     actor: str,
     confidentiality: str | None = None,
     year: int | None = None,
+    created_at: datetime | None = None,
 ) -> Dossier:
-    """Create a dossier on a leaf plan item; the lead unit defaults to the plan item's."""
+    """Create a dossier on a leaf plan item; the lead unit defaults to the plan item's.
+    ``created_at`` (default now) is for imports and the demo county: records older than eakte."""
     subject = validate_subject(subject)
     item = get_plan_item(connection, plan_code)
     if not is_leaf(connection, item.id):
@@ -106,7 +108,7 @@ def create_dossier(
     else:
         raise ValidationError(f"Position {item.code} hat keine Federführung; bitte --unit angeben.")
     level = Confidentiality.parse(confidentiality)
-    created = now()
+    created = _past_or_now(created_at)
     reference = _free_reference(
         connection,
         rule,
@@ -137,6 +139,7 @@ def create_dossier(
             "plan": item.code,
             "unit": unit.code,
             "confidentiality": level.value,
+            **({"created_at": created.isoformat()} if created_at is not None else {}),
         },
     )
     return get_dossier(connection, str(values["uuid"]))
@@ -215,20 +218,42 @@ def ensure_case_writable(connection: Connection, case: Case) -> Dossier:
     return dossier
 
 
-def close_case(connection: Connection, ref: str, actor: str) -> Case:
+def _past_or_now(moment: datetime | None) -> datetime:
+    """``moment`` (a time from an import or the demo) or now; never a time in the future."""
+    current = now()
+    if moment is None:
+        return current
+    if moment.tzinfo is None:
+        raise ValidationError("Zeitpunkte brauchen eine Zeitzone.")
+    if moment > current:
+        raise ValidationError(f"Der Zeitpunkt {moment:%d.%m.%Y} liegt in der Zukunft.")
+    return moment
+
+
+def close_case(
+    connection: Connection, ref: str, actor: str, closed_at: datetime | None = None
+) -> Case:
+    """Close a case (z.d.A.); ``closed_at`` (default now) is for imports and the demo."""
     case = get_case(connection, ref)
     ensure_case_writable(connection, case)
-    closed = now()
+    closed = _past_or_now(closed_at)
     connection.execute(
         cases.update()
         .where(cases.c.id == case.id)
         .values(closed_at=closed, closed_by=actor, row_version=cases.c.row_version + 1)
     )
-    audit.record(connection, actor, "case.close", "case", case.uuid, {"reference": case.reference})
+    details = {"reference": case.reference}
+    if closed_at is not None:
+        details["closed_at"] = closed.isoformat()
+    audit.record(connection, actor, "case.close", "case", case.uuid, details)
     return get_case(connection, case.uuid)
 
 
-def close_dossier(connection: Connection, ref: str, actor: str) -> Dossier:
+def close_dossier(
+    connection: Connection, ref: str, actor: str, closed_at: datetime | None = None
+) -> Dossier:
+    """Close a dossier (z.d.A.) whose cases are all closed; its retention starts with the end of
+    the closing year. ``closed_at`` (default now) is for imports and the demo."""
     dossier = get_dossier(connection, ref)
     ensure_open("dossier", dossier.reference, dossier.closed_at)
     still_open = [c.reference for c in cases_of(connection, dossier.id) if c.closed_at is None]
@@ -237,19 +262,16 @@ def close_dossier(connection: Connection, ref: str, actor: str) -> Dossier:
             f"Akte {dossier.reference} hat noch offene Vorgänge ({', '.join(still_open[:5])}"
             f"{' …' if len(still_open) > 5 else ''}); bitte diese zuerst abschließen."
         )
+    closed = _past_or_now(closed_at)
     connection.execute(
         dossiers.update()
         .where(dossiers.c.id == dossier.id)
-        .values(closed_at=now(), closed_by=actor, row_version=dossiers.c.row_version + 1)
+        .values(closed_at=closed, closed_by=actor, row_version=dossiers.c.row_version + 1)
     )
-    audit.record(
-        connection,
-        actor,
-        "dossier.close",
-        "dossier",
-        dossier.uuid,
-        {"reference": dossier.reference},
-    )
+    details = {"reference": dossier.reference}
+    if closed_at is not None:
+        details["closed_at"] = closed.isoformat()
+    audit.record(connection, actor, "dossier.close", "dossier", dossier.uuid, details)
     return get_dossier(connection, dossier.uuid)
 
 

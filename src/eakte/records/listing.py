@@ -26,18 +26,23 @@ def _rows(connection: Connection, sql: str, params: dict[str, Any]) -> list[Any]
     return list(connection.execute(statement, params).all())
 
 
-def open_cases(connection: Connection, user: User, limit: int = 20) -> list[Any]:
-    """Open cases of dossiers the user may read, newest first."""
+def open_cases(
+    connection: Connection, user: User, limit: int = 20, mine: bool = False
+) -> list[Any]:
+    """Open cases of dossiers the user may read, newest first; with ``mine``, only those the
+    user works (assignee)."""
+    assigned = "AND c.assignee_id = :me " if mine else ""
     return _rows(
         connection,
         (
             "SELECT c.uuid, c.reference, c.subject, c.created_at, dz.subject AS dossier_subject, "
-            "(SELECT count(*) FROM documents d WHERE d.case_id = c.id) AS documents "
+            "(SELECT count(*) FROM documents d WHERE d.case_id = c.id) AS documents, "
+            "(SELECT u.name FROM users u WHERE u.id = c.assignee_id) AS assignee "
             "FROM cases c JOIN dossiers dz ON dz.id = c.dossier_id "
-            f"WHERE c.closed_at IS NULL AND dz.closed_at IS NULL AND {CASE_FILTER} "
+            f"WHERE c.closed_at IS NULL AND dz.closed_at IS NULL AND {CASE_FILTER} {assigned}"
             "ORDER BY c.created_at DESC, c.id DESC LIMIT :limit"
         ),
-        {**_scope(connection, user), "limit": limit},
+        {**_scope(connection, user), "limit": limit, "me": user.id},
     )
 
 

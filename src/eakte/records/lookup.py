@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from eakte.core.records import STATE_LABELS_DE, DocumentState
-from eakte.db.schema import cases, documents, dossiers, org_units, plan_items, versions
+from eakte.db.schema import cases, documents, dossiers, org_units, plan_items, users, versions
 from eakte.errors import NotFoundError, PermissionDeniedError
 from eakte.records.access import read_scope
 from eakte.records.organisation import User
+from eakte.scan.facts import processing_facts
 
 
 def _iso(value: Any) -> str | None:
@@ -102,9 +103,15 @@ def _describe_case(connection: Connection, row: Any) -> dict[str, Any]:
     docs = connection.execute(
         select(documents).where(documents.c.case_id == row.id).order_by(documents.c.id)
     ).all()
+    assignee = None
+    if row.assignee_id is not None:
+        assignee = connection.execute(
+            select(users.c.login).where(users.c.id == row.assignee_id)
+        ).scalar()
     return {
         "type": "case",
         "id": row.uuid,
+        "assignee": assignee,
         "reference": row.reference,
         "subject": row.subject,
         "dossier": dossier.reference,
@@ -134,6 +141,7 @@ def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
             cases.c.uuid,
             dossiers.c.reference.label("dossier"),
             dossiers.c.uuid.label("dossier_uuid"),
+            dossiers.c.disposed_at,
         )
         .join(dossiers, dossiers.c.id == cases.c.dossier_id)
         .where(cases.c.id == row.case_id)
@@ -158,6 +166,9 @@ def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
         "media_type": row.media_type,
         "state": row.state,
         "state_label": STATE_LABELS_DE[DocumentState(row.state)],
+        "destroyed_at": _iso(case.disposed_at)
+        if row.state == DocumentState.DESTROYED.value
+        else None,
         "extraction_error": row.extraction_error,
         "document_date": _iso(row.document_date),
         "created_at": _iso(row.created_at),
@@ -176,6 +187,7 @@ def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
             }
             for v in version_rows
         ],
+        **processing_facts(connection, row),  # renditions, scan record, OCR work
     }
 
 

@@ -192,7 +192,8 @@ def get_user(connection: Connection, login: str) -> User:
     )
 
 
-ROLES = ("admin", "registry", "clerk", "reader")
+# portfolio: sees and steers the digitalisation portfolio (eakte.portfolio); no record rights.
+ROLES = ("admin", "registry", "clerk", "reader", "portfolio")
 
 
 def validate_roles(roles: list[str]) -> frozenset[str]:
@@ -201,7 +202,7 @@ def validate_roles(roles: list[str]) -> frozenset[str]:
     if unknown or not cleaned:
         raise ValidationError(
             f"Rolle(n) {', '.join(sorted(unknown)) or '(keine)'} unbekannt: erlaubt sind "
-            "admin, registry, clerk und reader."
+            "admin, registry, clerk, reader und portfolio."
         )
     return cleaned
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from eakte.records import dossiers as dossier_service
 from eakte.records import fileplan, listing
+from eakte.records.assignment import assign_case
 from eakte.records.lookup import describe, require_writable
 from eakte.records.organisation import User
 from eakte.search import search
@@ -50,6 +51,9 @@ class DossierIn(BaseModel):
 class CaseIn(BaseModel):
     dossier: str = Field(description="Aktenzeichen oder ID der Akte")
     subject: str
+    assignee: str | None = Field(
+        None, description="Bearbeitung (Anmeldename); ohne Angabe die anlegende Person"
+    )
 
 
 class SearchHitOut(BaseModel):
@@ -146,6 +150,8 @@ def create_case(request: Request, body: CaseIn, user: ApiUser) -> CreatedOut:
         created = dossier_service.create_case(
             connection, web.case_rule, body.dossier, body.subject, user.login
         )
+        assignee = body.assignee or (user.login if user.has_role("clerk") else None)
+        assign_case(connection, created.uuid, assignee, user.login)
     return CreatedOut(id=created.uuid, reference=created.reference)
 
 

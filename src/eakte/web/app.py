@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.pool import QueuePool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eakte import __version__
@@ -17,6 +19,7 @@ from eakte.errors import (
     ClosedError,
     ConflictError,
     EakteError,
+    GoneError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
@@ -31,24 +34,28 @@ from eakte.web import (
     lifecycle,
     oidc,
     pages,
+    portfolio,
+    record_forms,
+    registry,
     resubmissions,
+    retention_api,
     routing,
+    scans,
 )
+from eakte.web.headers import CSP, SecurityHeaders
 from eakte.web.security import LoginRequired
 from eakte.web.state import HERE, WebState
 
 STATUS = {
+    GoneError: 410,
     NotFoundError: 404,
     PermissionDeniedError: 403,
     ClosedError: 409,
     ConflictError: 409,
     ValidationError: 400,
 }
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'self'"
-)
+
+DEFAULT_REQUEST_THREADS = 40  # anyio's default
 
 
 def _status(error: EakteError) -> int:
@@ -82,12 +89,35 @@ def _mount_api_docs(app: FastAPI) -> None:
         return page
 
 
-def create_app(settings: Settings) -> FastAPI:
+def _request_threads(web_state: WebState) -> int:
+    """Threads for sync endpoints: no more than the database keeps pooled connections. With
+    anyio's default of 40 threads and a pool of 20, every request beyond the 20th opened a new
+    connection (on SQLite: PRAGMAs and a schema read) and closed it again: with 50 users one
+    request in five to seven. On a GIL-bound process more threads add no throughput."""
+    pool = web_state.db.read_engine.pool
+    return pool.size() if isinstance(pool, QueuePool) else DEFAULT_REQUEST_THREADS
+
+
+def create_app(settings: Settings, background_work: bool = False) -> FastAPI:
+    """The application. With ``background_work`` (``eakte serve``) it also runs
+    ``worker_threads`` worker threads (OCR, scan intakes) while it serves."""
     web_state = WebState.build(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = _request_threads(web_state)
+        worker = None
+        if background_work and settings.worker_threads > 0:
+            from eakte.worker.runner import Worker
+
+            worker = Worker(
+                web_state.db, web_state.blobs, settings, threads=settings.worker_threads
+            )
+            worker.start()
         yield
+        if worker is not None:
+            # A document being OCRed is left to its lease: after a restart it is done again.
+            worker.stop(timeout=2)
         web_state.db.dispose()
 
     app = FastAPI(
@@ -112,12 +142,19 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(lifecycle.api_router)
     app.include_router(grants.router)
     app.include_router(grants.api_router)
+    app.include_router(registry.router)
+    app.include_router(retention_api.router)
     app.include_router(routing.router)
     app.include_router(documents.router)
+    app.include_router(record_forms.router)
+    app.include_router(record_forms.api_router)
     app.include_router(documents.api_router)
     app.include_router(routing.api_router)
     app.include_router(resubmissions.router)
     app.include_router(resubmissions.api_router)
+    app.include_router(scans.router)
+    app.include_router(scans.api_router)
+    app.include_router(portfolio.router)
     if settings.oidc_issuer:
         app.state.oidc = oidc.OidcClient(settings)
         app.include_router(oidc.router)
@@ -146,15 +183,5 @@ def create_app(settings: Settings) -> FastAPI:
             return JSONResponse({"detail": message}, status_code=error.status_code)
         return pages.error_page(request, error.status_code, message)
 
-    @app.middleware("http")
-    async def _headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app

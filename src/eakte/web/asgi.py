@@ -3,4 +3,4 @@
 from eakte.settings import load_settings
 from eakte.web.app import create_app
 
-app = create_app(load_settings())
+app = create_app(load_settings(), background_work=True)

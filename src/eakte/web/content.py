@@ -3,15 +3,16 @@ from running in the application's origin."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import FileResponse, Response
 
 from eakte import audit
-from eakte.errors import NotFoundError
+from eakte.errors import GoneError, NotFoundError
 from eakte.records.lookup import describe
 from eakte.records.organisation import User
-from eakte.web.state import WebState
+from eakte.web.state import WebState, german_date
 
 INLINE_TYPES = {
     "application/pdf",
@@ -25,11 +26,55 @@ INLINE_TYPES = {
 }
 
 
+def refuse_destroyed(record: dict[str, Any]) -> None:
+    """A destroyed document has no content any more: 410, with the day it was destroyed."""
+    if record["destroyed_at"]:
+        day = german_date(record["destroyed_at"])
+        raise GoneError(
+            f"Der Inhalt wurde am {day} vernichtet (Aussonderung nach Ablauf der "
+            "Aufbewahrungsfrist); erhalten sind nur die Angaben zum Dokument und der "
+            "Vernichtungsnachweis im Protokoll."
+        )
+
+
+def _rendition(record: dict[str, Any], version: int | None, kind: str) -> dict[str, Any]:
+    """The rendition (PDF/A from OCR) of the current or the named version, as a version-like
+    dict for serving."""
+    number = version or record["current_version"]
+    found = next(
+        (
+            r
+            for r in record.get("renditions", [])
+            if r["version"] == number and (r["kind"] == kind or kind == "pdfa")
+        ),
+        None,
+    )
+    if found is None:
+        raise NotFoundError("Zu diesem Dokument gibt es (noch) keine durchsuchbare PDF/A-Fassung.")
+    original = next(v for v in record["versions"] if v["number"] == number)
+    stem = original["filename"].rsplit(".", 1)[0] or "dokument"
+    return {
+        "number": number,
+        "sha256": found["sha256"],
+        "media_type": found["media_type"],
+        "filename": f"{stem} (PDF-A mit Texterkennung).pdf",
+        "rendition": found["kind"],
+    }
+
+
 def content_response(
-    web: WebState, user: User, document_id: str, version: int | None, download: bool
+    web: WebState,
+    user: User,
+    document_id: str,
+    version: int | None,
+    download: bool,
+    rendition: str | None = None,
 ) -> Response:
+    """The bytes of a version (the current one by default), or with ``rendition="pdfa"`` of
+    its PDF/A rendition; permission checked and audited alike."""
     with web.db.write() as connection:
         record = describe(connection, document_id, user, "document")
+        refuse_destroyed(record)
         versions = record["versions"]
         chosen = (
             versions[-1]
@@ -38,6 +83,8 @@ def content_response(
         )
         if chosen is None:
             raise NotFoundError(f"Version {version} gibt es nicht.")
+        if rendition is not None:
+            chosen = _rendition(record, chosen["number"], rendition)
         audit.record(
             connection,
             user.login,
@@ -48,6 +95,7 @@ def content_response(
                 "version": chosen["number"],
                 "filename": chosen["filename"],
                 "sha256": chosen["sha256"],
+                **({"rendition": chosen["rendition"]} if rendition is not None else {}),
             },
         )
     media_type = chosen["media_type"]

@@ -23,6 +23,7 @@ from eakte.web.grants import grants_context
 from eakte.web.history_context import history_section
 from eakte.web.lifecycle_context import lifecycle_context
 from eakte.web.resubmissions import case_resubmissions, desk_resubmissions
+from eakte.web.retention_context import retention_context
 from eakte.web.routing_context import case_context, desk_context
 from eakte.web.security import COOKIE, check_csrf, current_session, page_user, require_role, state
 
@@ -151,6 +152,7 @@ def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
 @router.get("/")
 def desk(request: Request, user: UserDep, hinweis: str | None = None) -> HTMLResponse:
     with state(request).db.read() as connection:
+        mine = listing.open_cases(connection, user, mine=True)
         cases = listing.open_cases(connection, user)
         recent = listing.recent_documents(connection, user)
         routing = desk_context(connection, user)
@@ -158,6 +160,7 @@ def desk(request: Request, user: UserDep, hinweis: str | None = None) -> HTMLRes
     return render(
         request,
         "desk.html",
+        mine=mine,
         cases=cases,
         recent=recent,
         resubmissions_due=resubmissions_due,
@@ -175,11 +178,24 @@ def plan(request: Request, user: UserDep) -> HTMLResponse:
 
 
 @router.get("/aktenplan/{code}")
-def plan_item(request: Request, code: str, user: UserDep) -> HTMLResponse:
+def plan_item(
+    request: Request, code: str, user: UserDep, hinweis: str | None = None
+) -> HTMLResponse:
     with state(request).db.read() as connection:
         item = fileplan.get_plan_item(connection, code)
         rows = listing.dossiers_on(connection, user, item.id)
-    return render(request, "plan_item.html", item=item, dossiers=rows)
+        leaf = fileplan.is_leaf(connection, item.id)
+        units = [u for u in organisation.list_units(connection) if u.id in user.unit_ids]
+    may_create = leaf and (user.has_role("clerk") or user.has_role("registry"))
+    return render(
+        request,
+        "plan_item.html",
+        item=item,
+        dossiers=rows,
+        may_create=may_create,
+        units=units,
+        notice=hinweis,
+    )
 
 
 @router.get("/akten/{dossier_id}")
@@ -196,9 +212,11 @@ def dossier(
         lifecycle = lifecycle_context(connection, user, "dossier", record)
         access = grants_context(connection, user, record["id"])
         units = organisation.list_units(connection) if access["may_manage_grants"] else []
+        kept = retention_context(connection, user, record["id"])
     return render(
         request,
         "dossier.html",
+        **kept,
         dossier=record,
         events=events,
         notice=hinweis,

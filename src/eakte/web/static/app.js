@@ -68,7 +68,35 @@ function enhanceSearch(form) {
   });
 }
 
+// Live processing status on the case page: while documents wait for OCR, ask the server for
+// their state every few seconds and update the badges in place.
+function watchProcessing(table) {
+  const badges = () => table.querySelectorAll(".badge.state-awaiting_ocr[data-doc]");
+  if (!badges().length) return;
+  let delay = 3000;
+  const poll = async () => {
+    try {
+      const response = await fetch(table.dataset.status, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const data = await response.json();
+      for (const doc of data.documents) {
+        const badge = table.querySelector(`.badge[data-doc="${doc.id}"]`);
+        if (!badge) continue;
+        badge.className = `badge state-${doc.state}`;
+        badge.textContent = doc.label;
+      }
+      if (!data.pending) return;
+    } catch (error) {
+      delay = Math.min(delay * 2, 60000);
+    }
+    setTimeout(poll, delay);
+  };
+  setTimeout(poll, delay);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const documents = document.querySelector("table[data-status]");
+  if (documents) watchProcessing(documents);
   const upload = document.getElementById("upload");
   if (upload) enhanceUpload(upload);
   const search = document.querySelector("form.searchform");

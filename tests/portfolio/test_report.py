@@ -1,0 +1,94 @@
+"""E-Akte rollout measured from the records, key figures, and the committee report (HTML, PDF)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from eakte.core.portfolio.rollout import MonthlyUse, add_months, last_months, rollout_state
+from eakte.db.engine import Database
+from eakte.ingest.filing import Filer
+from tests.helpers import file_text, make_county
+from tests.portfolio.test_portfolio_cli import PROJECTS, STAFF
+
+
+def test_months_and_rollout_states() -> None:
+    assert add_months(date(2026, 11, 1), 3) == date(2027, 2, 1)
+    assert last_months(date(2026, 2, 17), 3) == [
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
+    idle = [MonthlyUse(date(2026, 1, 1), 2, 0, 0)]
+    used = [MonthlyUse(date(2026, 1, 1), 2, 1, 5)]
+    today = date(2026, 6, 1)
+    assert rollout_state(date(2026, 3, 1), idle, today) == "overdue"
+    assert rollout_state(date(2026, 9, 1), idle, today) == "planned"
+    assert rollout_state(date(2026, 9, 1), used, today) == "live"  # early
+
+
+def _county_with_portfolio(
+    db: Database, rules: Any, filer: Filer, run: Any, tmp_path: Path
+) -> None:
+    county = make_county(db, rules)
+    file_text(db, filer, county.bau_case, "Bescheid.txt", "Die Baugenehmigung wird erteilt.")
+    files = {
+        "projekte.csv": PROJECTS,
+        "personal.csv": STAFF,
+        "einfuehrung.csv": "nr;einheit;go_live\nP-1;BAU;01.01.2026\nP-1;JA;2020-01-01\n"
+        "P-1;D2;2099-01-01\n",
+        "kennzahlen.csv": "nr;kennzahl;monat;wert\nP-2;Reichweite Social Media;2026-01;1200\n"
+        "P-2;Reichweite Social Media;02/2026;1800\nP-2;Plakate;2026-01-01;40\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = run("portfolio", "import", str(tmp_path / name))
+        assert result.code == 0, result.err
+
+
+def test_report_shows_rollout_measured_from_records_and_key_figures(
+    db: Database, rules: Any, filer: Filer, run: Any, tmp_path: Path
+) -> None:
+    _county_with_portfolio(db, rules, filer, run, tmp_path)
+    html_file = tmp_path / "vorlage.html"
+    assert run("portfolio", "report", "-o", str(html_file)).code == 0
+    html = html_file.read_text(encoding="utf-8")
+    assert "zusätzliche Stellen (VZÄ)" in html and "So wird gerechnet" in html
+    rows = {
+        line.split("</td>")[0].split("<td>")[-1]: line
+        for line in html.split("<tr>")
+        if "(BAU)" in line or "(JA)" in line or "(D2)" in line
+    }
+    assert "in Betrieb" in rows["Bauamt (BAU)"]  # a document was filed this month
+    assert "überfällig" in rows["Jugendamt (JA)"]  # go-live 2020, nothing filed
+    assert "geplant" in rows["Dezernat II (D2)"]
+    assert "Reichweite Social Media" in html and "3.000" in html  # 1200 + 1800
+    assert "Plakate" in html
+
+
+def test_report_as_pdf(db: Database, rules: Any, filer: Filer, run: Any, tmp_path: Path) -> None:
+    _county_with_portfolio(db, rules, filer, run, tmp_path)
+    pdf = tmp_path / "vorlage.pdf"
+    result = run("portfolio", "report", "-o", str(pdf))
+    assert result.code == 0, result.err
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_unknown_unit_in_rollout_is_refused(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_text(PROJECTS, encoding="utf-8")
+    run("portfolio", "import", str(tmp_path / "p.csv"))
+    (tmp_path / "e.csv").write_text("nr;einheit;go_live\nP-1;XYZ;2026-13-01\n", encoding="utf-8")
+    result = run("portfolio", "import", str(tmp_path / "e.csv"))
+    assert result.code == 1 and "Go-live »2026-13-01« ist kein Datum" in result.err
+
+
+def test_key_figure_entered_on_the_command_line(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_text(PROJECTS, encoding="utf-8")
+    run("portfolio", "import", str(tmp_path / "p.csv"))
+    entered = run("portfolio", "figure", "P-2", "Plakate", "2026-02", "55,5")
+    assert entered.code == 0 and "P-2: Plakate 02/2026 = 55.5" in entered.out
+    html_file = tmp_path / "v.html"
+    run("portfolio", "report", "-o", str(html_file))
+    assert "Plakate" in html_file.read_text(encoding="utf-8")
+    assert "nicht" in run("portfolio", "figure", "P-9", "Plakate", "2026-02", "1").err
