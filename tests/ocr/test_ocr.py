@@ -15,7 +15,7 @@ from eakte.db.engine import Database
 from eakte.db.schema import audit_events, document_texts, documents, renditions, versions
 from eakte.demo import files
 from eakte.ingest.filing import Filer
-from eakte.ocr.engine import run_ocr
+from eakte.ocr.engine import OcrError, image_to_pdf, run_ocr
 from eakte.records import dossiers, organisation
 from eakte.search import search
 from eakte.settings import Settings
@@ -122,3 +122,26 @@ def test_corpus_pages_reach_the_word_recall_of_tesseract(tmp_path: Path) -> None
         output = run_ocr(page, "image/jpeg", tmp_path / page.stem, jobs=1)
         assert output.pdfa and output.pages == 1
         assert word_recall(truth, output.text) >= 0.95, page.name
+
+
+@pytest.mark.parametrize("weasyprint_loaded", [False, True])
+def test_a_cut_off_scan_is_refused_even_after_the_report_module_loaded(
+    tmp_path: Path, weasyprint_loaded: bool
+) -> None:
+    """WeasyPrint (portfolio report) tells Pillow to accept truncated images, process-wide;
+    a cut-off scan must still fail instead of becoming a page that is grey at the bottom."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    if weasyprint_loaded:
+        ImageFile.LOAD_TRUNCATED_IMAGES = True  # what ``import weasyprint`` does
+    try:
+        png = files.scan_png_bytes("Kaputt")
+        source = tmp_path / "kaputt.png"
+        source.write_bytes(png[: len(png) // 3])
+        with pytest.raises(OcrError, match="Das Bild ist beschädigt oder unvollständig"):
+            image_to_pdf(source, tmp_path / "out.pdf", 300)
+        assert not (tmp_path / "out.pdf").exists()
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is weasyprint_loaded  # left as it was
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before

@@ -21,12 +21,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageSequence, UnidentifiedImageError
 
 # Exit codes of OCRmyPDF (ocrmypdf.exceptions.ExitCode).
 _EXIT_MESSAGES = {
@@ -123,7 +124,7 @@ def image_to_pdf(source: Path, target: Path, default_dpi: int) -> int:
     import img2pdf
 
     try:
-        with Image.open(source) as image:
+        with _strict_loading(), Image.open(source) as image:
             frames: list[bytes] = []
             if (
                 image.format in _KEEP_AS_IS
@@ -160,6 +161,19 @@ def image_to_pdf(source: Path, target: Path, default_dpi: int) -> int:
             f"Das Bild lässt sich nicht in ein PDF übernehmen ({exc}).", permanent=True
         ) from exc
     return len(frames)
+
+
+@contextlib.contextmanager
+def _strict_loading() -> Iterator[None]:
+    """Refuse truncated images while reading one. Pillow's switch is process-wide and
+    WeasyPrint turns it on when imported (the portfolio report), which would let a cut-off
+    scan through as a page that is grey at the bottom."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _page_texts(pdf: Path) -> list[str]:
