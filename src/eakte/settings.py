@@ -217,6 +217,48 @@ class Settings(BaseSettings):
     portfolio_solver_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="Time limit of the levelling solver."
     )
+    xdomea_schemas: Path | None = Field(
+        default=None,
+        description=(
+            "Folder with the official xdomea schema sets, one subfolder per version "
+            "(3.0.0/xdomea.xsd, 3.1.0/xdomea.xsd, and xoev/xoev-code.xsd beside them). "
+            "Every message is validated against them offline before it is sent or filed; "
+            "without them xdomea export and import refuse. Default: <data>/xdomea-schemas."
+        ),
+    )
+    xdomea_authority: str = Field(
+        default="LK-MUSTER",
+        min_length=1,
+        max_length=100,
+        description="Our authority key (Behoerdenkennung) in xdomea message headers.",
+    )
+    xdomea_institution: str = Field(
+        default="Landkreis Musterland",
+        min_length=1,
+        max_length=300,
+        description="Our institution's name in xdomea message headers.",
+    )
+    xdomea_max_package_bytes: int = Field(
+        default=20 * 1024**3,
+        gt=0,
+        description="Largest total size of the files in an xdomea package taken in (unpacked).",
+    )
+    xdomea_max_entries: int = Field(
+        default=200_000, gt=0, description="Most files in an xdomea package taken in."
+    )
+    xdomea_max_ratio: int = Field(
+        default=200,
+        gt=1,
+        description=(
+            "Highest compression ratio of one file in an xdomea package taken in; a higher one "
+            "is refused as a ZIP bomb."
+        ),
+    )
+    xdomea_max_xml_bytes: int = Field(
+        default=512 * 1024**2,
+        gt=0,
+        description="Largest message XML in an xdomea package taken in (unpacked).",
+    )
 
     @field_validator("dossier_reference_rule")
     @classmethod
@@ -263,6 +305,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data / 'eakte.sqlite3').resolve()}"
+
+    @property
+    def resolved_xdomea_schemas(self) -> Path:
+        return (self.xdomea_schemas or self.data / "xdomea-schemas").resolve()
 
     @property
     def resolved_blob_dir(self) -> Path:

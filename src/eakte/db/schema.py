@@ -132,6 +132,8 @@ dossiers = Table(
     # Set when the dossier left the county: handed_over (to the archive) | destroyed.
     Column("disposal", String(20), nullable=True),
     Column("disposed_at", TS, nullable=True),
+    # The xdomea ProzessID this dossier came in with (imported from another system).
+    Column("imported_from", String(36), nullable=True),
 )
 
 cases = Table(
@@ -150,6 +152,7 @@ cases = Table(
     Column("row_version", Integer, nullable=False, default=1),
     # The person working the case (Bearbeitung); it appears on their desk.
     Column("assignee_id", ForeignKey("users.id"), nullable=True, index=True),
+    Column("imported_from", String(36), nullable=True),  # xdomea ProzessID
 )
 
 contents = Table(
@@ -188,6 +191,7 @@ documents = Table(
     Column("job_error", Text, nullable=True),
     Column("job_claimed_by", String(120), nullable=True),
     Column("job_claimed_until", TS, nullable=True),
+    Column("imported_from", String(36), nullable=True),  # xdomea ProzessID
     Index("ix_documents_date", "document_date"),
     Index("ix_documents_state", "state"),
 )
@@ -437,6 +441,74 @@ disposal_items = Table(
     Column("done_at", TS, nullable=True),
     Column("done_by", String(64), nullable=True),
     Index("ix_disposal_items_dossier_id", "dossier_id"),
+)
+
+# --------------------------------------------------------------------------- interchange
+# xdomea processes (eakte.interchange): an Abgabe (0401 → 0402/0403) or an Aussonderung
+# (0501 → 0502 → 0503 → 0506) sent by us (direction "out") or received ("in"). Every message
+# that went out or came in is kept as sent, its ZIP in the blob store (proof of what was
+# handed over), with the per-object results and appraisals the other side returned.
+interchange_processes = Table(
+    "interchange_processes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("process_id", String(36), nullable=False),  # xdomea ProzessID
+    Column("direction", String(3), nullable=False),  # out | in
+    Column("kind", String(20), nullable=False),  # abgabe | aussonderung
+    Column("state", String(20), nullable=False),
+    Column("partner", String(300), nullable=False, server_default=""),
+    Column("run_id", ForeignKey("disposal_runs.id"), nullable=True, index=True),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("row_version", Integer, nullable=False, default=1),
+    UniqueConstraint("process_id", "direction"),
+)
+
+interchange_messages = Table(
+    "interchange_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("process_ref", ForeignKey("interchange_processes.id"), nullable=False, index=True),
+    Column("code", String(4), nullable=False),  # 0401, 0502, …
+    Column("direction", String(3), nullable=False),  # out | in
+    Column("version", String(8), nullable=False),  # xdomea 3.0.0 | 3.1.0
+    Column("package_name", String(200), nullable=False),
+    Column("content_sha256", ForeignKey("contents.sha256"), nullable=True, index=True),
+    Column("size", BigInteger, nullable=False, server_default="0"),
+    Column("objects", Integer, nullable=False, server_default="0"),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+# Per object of a process: what the other side decided (appraisal A/B/V from a 0502) and
+# what it reported (0402/0506: ok or the error text).
+interchange_objects = Table(
+    "interchange_objects",
+    metadata,
+    Column("process_ref", ForeignKey("interchange_processes.id"), primary_key=True),
+    Column("object_uuid", String(36), primary_key=True),
+    Column("object_type", String(10), nullable=False),  # dossier | case | document
+    Column("appraisal", String(1), nullable=True),
+    Column("result", String(10), nullable=True),  # ok | error
+    Column("result_message", Text, nullable=False, server_default=""),
+    Column("updated_at", TS, nullable=False),
+)
+
+# History that came with imported records (HistorienProtokollInformation). It is the other
+# system's account, kept and handed on as received; our own audit chain records the import.
+foreign_history = Table(
+    "foreign_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("object_uuid", String(36), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("at", TS, nullable=False),
+    Column("actor", String(300), nullable=False),
+    Column("action", Text, nullable=False),
+    Column("details", Text, nullable=False, server_default=""),
+    Column("process_id", String(36), nullable=False),
 )
 
 # Every table whose rows point a document (``document_id``) at stored bytes (``content_sha256``,
