@@ -11,7 +11,7 @@ from eakte.db.search_backends import SqliteSearch
 from eakte.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from eakte.ingest.filing import Filer
 from eakte.records import grants, listing
-from eakte.records.access import SUPERIOR_UNITS_READ
+from eakte.records.access import SUPERIOR_UNITS_READ, read_scope
 from eakte.records.dossiers import get_dossier
 from eakte.records.lookup import describe, require_readable_case, require_writable
 from eakte.records.organisation import User, get_user
@@ -170,3 +170,19 @@ def test_the_count_beyond_the_ranking_cap_honours_grants(
     bau = _user(db, "bau")
     with db.read() as c:
         assert search(c, bau, "Garage").total == 3
+
+
+def test_a_grant_counts_at_once_inside_the_transaction_that_makes_it(
+    db: Database, county: County
+) -> None:
+    """The read scope is remembered for a read-only transaction only: a write transaction that
+    grants and then reads (a script filing right after granting) sees its own grant."""
+    user = _user(db, "ja")
+    with db.write() as c:
+        assert county.bau_dossier.id not in read_scope(c, user).dossiers
+        grants.add_grant(c, county.bau_dossier.reference, "bau", unit_code="JA")
+        describe(c, county.bau_dossier.reference, user)  # no NotFoundError
+    with db.read() as c:
+        first = read_scope(c, user)
+        assert first is read_scope(c, user)  # one page asks once
+        assert county.bau_dossier.id in first.dossiers

@@ -14,6 +14,7 @@ services receive the connection and never commit.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -89,17 +90,35 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only transaction (rolled back at the end)."""
+        """A read-only transaction (rolled back at the end). Nothing changes inside it, so
+        derived facts (a user's read scope) may be remembered for its length: ``memo``."""
         with self.read_engine.connect() as connection, connection.begin() as transaction:
+            _READ_ONLY.add(connection)
             try:
                 yield connection
             finally:
+                _READ_ONLY.discard(connection)
                 transaction.rollback()
 
     def dispose(self) -> None:
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
+
+
+_READ_ONLY: weakref.WeakSet[Connection] = weakref.WeakSet()
+
+
+def memo(connection: Connection) -> dict[Any, Any] | None:
+    """A dict that lives as long as the read-only transaction of ``connection`` (None in a
+    write transaction, where what was read may change before it ends)."""
+    if connection not in _READ_ONLY:
+        return None
+    cache: dict[Any, Any] | None = getattr(connection, "_eakte_memo", None)
+    if cache is None:
+        cache = {}
+        connection._eakte_memo = cache  # type: ignore[attr-defined]
+    return cache
 
 
 @contextmanager

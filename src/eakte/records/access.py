@@ -18,12 +18,13 @@ that a hit, a count, a facet and a page agree on what a user may see.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import BindParameter, Connection, bindparam, exists, or_, select
 
 from eakte.core.access import ReadScope
 from eakte.core.units import descendants
+from eakte.db.engine import memo
 from eakte.db.schema import (
     absences,
     deputies,
@@ -128,6 +129,19 @@ def routed_case_ids(connection: Connection, user: User) -> set[int]:
 
 
 def read_scope(connection: Connection, user: User) -> ReadScope:
+    """What ``user`` may read. Within one read-only transaction it is computed once (a page
+    asks several times: lookup, grants, routing, desk)."""
+    cache = memo(connection)
+    key = ("read_scope", user.id, user.clearance, user.roles)
+    if cache is not None and key in cache:
+        return cast(ReadScope, cache[key])
+    scope = _read_scope(connection, user)
+    if cache is not None:
+        cache[key] = scope
+    return scope
+
+
+def _read_scope(connection: Connection, user: User) -> ReadScope:
     units = covered_units(connection, user)
     rows = connection.execute(
         select(grants.c.dossier_id, grants.c.access).where(
