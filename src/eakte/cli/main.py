@@ -13,6 +13,8 @@ from eakte import __version__
 from eakte.cli import (
     access_cmd,
     admin,
+    export_cmd,
+    import_cmd,
     portfolio_cmd,
     records,
     resubmission_cmd,
@@ -44,6 +46,8 @@ for command in (
     *resubmission_cmd.COMMANDS,
     *worker_cmd.COMMANDS,
     *portfolio_cmd.COMMANDS,
+    *export_cmd.COMMANDS,
+    *import_cmd.COMMANDS,
 ):
     cli.add_command(command)
 

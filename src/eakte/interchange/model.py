@@ -146,6 +146,7 @@ class Header:
     sending_system: str = "eakte"
     ask_import_confirmation: bool = True  # Importbestaetigung (0401, 0503)
     ask_receipt: bool = False  # Empfangsbestaetigung
+    ask_archive_reference: bool = True  # RueckmeldungArchivkennung (0503 only)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO, cast
 
 from sqlalchemy import Connection, func, select, update
 
@@ -221,10 +221,14 @@ def set_state(connection: Connection, row_id: int, state: str) -> None:
 
 
 def store_package(connection: Connection, blobs: BlobStore, path: Path) -> tuple[str, int]:
-    """Keep a package (ZIP or XML) as sent or received; returns its hash and size. The bytes
+    """Keep a message (its XML) as sent or received; returns its hash and size. The bytes
     are durable before the caller's transaction commits its rows."""
     with path.open("rb") as stream:
-        stored = blobs.put(stream)
+        return store_stream(connection, blobs, stream)
+
+
+def store_stream(connection: Connection, blobs: BlobStore, stream: IO[bytes]) -> tuple[str, int]:
+    stored = blobs.put(cast(BinaryIO, stream))
     exists = connection.execute(
         select(contents.c.sha256).where(contents.c.sha256 == stored.sha256)
     ).first()
@@ -308,6 +312,18 @@ def update_objects(connection: Connection, process_row: int, uuid: str, **values
             )
             .values(updated_at=now(), **values)
         ).rowcount
+    )
+
+
+def has_message(connection: Connection, process_row: int, code: str) -> bool:
+    return (
+        connection.execute(
+            select(interchange_messages.c.id).where(
+                interchange_messages.c.process_ref == process_row,
+                interchange_messages.c.code == code,
+            )
+        ).first()
+        is not None
     )
 
 

@@ -31,6 +31,7 @@ from eakte.web import (
     documents,
     grants,
     history,
+    interchange,
     lifecycle,
     oidc,
     pages,
@@ -143,6 +144,7 @@ def create_app(settings: Settings, background_work: bool = False) -> FastAPI:
     app.include_router(grants.router)
     app.include_router(grants.api_router)
     app.include_router(registry.router)
+    app.include_router(interchange.router)
     app.include_router(retention_api.router)
     app.include_router(routing.router)
     app.include_router(documents.router)

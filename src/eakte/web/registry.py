@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from eakte.core.retention import Outcome
 from eakte.errors import ValidationError
+from eakte.interchange import processes
+from eakte.interchange.model import VERSIONS
 from eakte.records.access import read_scope
 from eakte.records.common import today
 from eakte.records.organisation import User
@@ -212,10 +214,13 @@ def run_page(
 ) -> HTMLResponse:
     with state(request).db.read() as connection:
         run = runs.get_run(connection, run_id)
+        process = processes.for_run(connection, run.id)
     return render(
         request,
         "registry_run.html",
         run=run,
+        process=process,
+        xdomea_versions=VERSIONS,
         notice=hinweis,
         to_hand_over=len(run.planned(Outcome.HANDED_OVER)),
         to_destroy=len(run.planned(Outcome.DESTROYED)),
