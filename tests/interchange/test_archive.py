@@ -235,3 +235,38 @@ def test_a_second_offer_and_a_handover_appraised_anew_are_refused(
     assert _states(db, run.id) == ("offered", "offered")
     with db.read() as c:
         assert runs.get_run(c, run.id).completed_at is None
+
+
+def test_the_cli_runs_the_handover_the_same_way(
+    db: Database, settings: Settings, scene: Scene, tmp_path: Path, run: Any
+) -> None:
+    kept = scene.county.bau_dossier
+    created = run("disposal", "create", kept.reference, "--json")
+    assert created.code == 0, created.err
+    run_id = str(created.json["id"])
+    offered = run("export", "offer", run_id, "-o", str(tmp_path), "--to", "Kreisarchiv", "--json")
+    assert offered.code == 0, offered.err
+    offer_zip = Path(offered.json["path"])
+    uuid = offered.json["process_id"]
+    ns = schemas.namespace("3.0.0")
+    appraisal = tmp_path / f"{uuid}_Aussonderung.Bewertungsverzeichnis.0502.xml"
+    appraisal.write_bytes(
+        _archive_message(
+            offer_zip,
+            "0502",
+            "Aussonderung.Bewertungsverzeichnis.0502",
+            [_appraised(ns, kept.uuid, "A")],
+        )
+    )
+    answered = run("import", "xdomea", str(appraisal), "--json")
+    assert answered.code == 0, answered.err
+    assert Path(answered.json["reply"]).name.endswith("BewertungEmpfangBestaetigen.0505.zip")
+    done = run(
+        "export", "transfer", run_id, "-o", str(tmp_path / "out"), "--to", "Kreisarchiv", "--json"
+    )
+    assert done.code == 0, done.err
+    assert done.json["handed_over"] == [kept.reference] and done.json["destroyed"] == []
+    assert done.json["package"]["files"] == 5
+    again = run("export", "transfer", run_id, "-o", str(tmp_path / "again"), "--to", "Kreisarchiv")
+    assert again.code == 1 and "abgeschlossen" in again.err
+    assert not (tmp_path / "again").exists()

@@ -159,7 +159,6 @@ def export_offer(
 
 @export.command("transfer")
 @click.argument("run_id")
-@click.argument("dossiers", nargs=-1, required=True)
 @_VERSION
 @_OUT
 @click.option("--to", "to", required=True, help="Name des Archivs.")
@@ -170,7 +169,6 @@ def export_offer(
 def export_transfer(
     app: App,
     run_id: str,
-    dossiers: tuple[str, ...],
     version: str,
     out_dir: Path,
     to: str,
@@ -178,26 +176,47 @@ def export_transfer(
     login: str | None,
     as_json: bool,
 ) -> None:
-    """Aussonderung (xdomea 0503): die Akten des Laufs, die das Archiv übernimmt, mit Dateien."""
+    """Aussonderung (xdomea 0503) eines bewerteten Laufs und zugleich sein Abschluss.
+
+    Die Akten, die das Archiv übernimmt, gehen mit allen Dateien als ein Paket hinaus; die
+    übrigen werden vernichtet (mit Vernichtungsnachweis). Paket und Abschluss gibt es nur
+    zusammen; endgültig wie ``eakte disposal complete``. Die Importbestätigung (0506) nimmt
+    ``eakte import xdomea`` entgegen."""
     db = app.require_schema()
     actor = _actor(app, login)
-    exported = _with_progress(
+    done: service.Transfer = _with_progress(
         app,
         not as_json and stderr_is_tty(),
-        lambda advance, _sized: service.export_transfer(
+        lambda advance, _sized: service.transfer_and_complete(
             db,
             app.blobs,
             app.settings,
             actor,
             run_id,
-            list(dossiers),
             out_dir,
             _receiver(to, to_key),
             version,
             progress=advance,
         ),
     )
-    _report(app, exported, as_json)
+    completion = done.completion
+    if as_json:
+        app.emit_json(
+            {
+                "package": done.exported.as_dict() if done.exported else None,
+                "handed_over": completion.handed_over,
+                "destroyed": completion.destroyed,
+                "erased_files": len(done.erased.removed),
+            }
+        )
+        return
+    if done.exported:
+        click.echo(str(done.exported.path))
+    click.echo(
+        f"Lauf abgeschlossen: {len(completion.handed_over)} Akte(n) übergeben, "
+        f"{len(completion.destroyed)} vernichtet ({len(done.erased.removed)} Datei(en) gelöscht).",
+        err=True,
+    )
 
 
 COMMANDS = [export]

@@ -1,4 +1,5 @@
-"""``eakte import xdomea``: take in an xdomea package (0401 Abgabe, 0503 Aussonderung)."""
+"""``eakte import xdomea``: take in an xdomea message (packages 0401/0503 become records;
+appraisals and confirmations go to their process; see ``interchange.inbox``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from eakte.cli.context import App, pass_app, stderr_is_tty
-from eakte.interchange.importer import import_package
+from eakte.interchange.inbox import receive
 from eakte.records.organisation import User, get_user
 
 
@@ -35,7 +36,12 @@ def _file_count(path: Path) -> int:
 
 @import_.command("xdomea")
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--plan", "plan_code", required=True, help="Aktenplanposition für die Akten.")
+@click.option(
+    "--plan",
+    "plan_code",
+    default=None,
+    help="Aktenplanposition für die Akten (nötig bei 0401 und 0503).",
+)
 @click.option(
     "--unit",
     "unit_code",
@@ -54,41 +60,47 @@ def _file_count(path: Path) -> int:
 def import_xdomea(
     app: App,
     package: Path,
-    plan_code: str,
+    plan_code: str | None,
     unit_code: str | None,
     login: str | None,
     as_json: bool,
 ) -> None:
-    """xdomea-Paket (ZIP, 0401 oder 0503) übernehmen: ganz oder gar nicht."""
+    """xdomea-Nachricht empfangen (ZIP oder XML).
+
+    Eine Abgabe (0401) oder Aussonderung (0503) wird ganz oder gar nicht als Akten übernommen
+    (--plan nötig; auf eine 0401 wird die Importbestätigung 0402 in den Postausgang
+    geschrieben); eine Bewertung (0502) trägt die Entscheidungen des Archivs in den
+    Aussonderungslauf ein (Antwort 0505); Importbestätigungen (0402, 0506) und
+    Empfangsbestätigungen werden ihrem Prozess zugeordnet."""
     db = app.require_schema()
     actor = _actor(app, login)
     show = not as_json and stderr_is_tty()
     columns = (TextColumn("Übernehmen"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=app.err, disable=not show) as progress:
         task = progress.add_task("import", total=_file_count(package) if show else None)
-        result = import_package(
+        received = receive(
             db,
             app.blobs,
             app.settings,
-            package,
-            plan_code,
             actor,
+            package,
+            plan_code=plan_code,
             unit_code=unit_code,
             progress=lambda n: progress.advance(task, n),
         )
     if as_json:
-        app.emit_json(result.as_dict())
+        app.emit_json(received.as_dict())
         return
-    kind = "Abgabe" if result.message == "0401" else "Aussonderung"
-    click.echo(
-        f"{kind} {result.process_id} übernommen: {len(result.dossiers)} Akte(n), "
-        f"{result.cases} Vorgang/Vorgänge, {result.documents} Dokument(e), "
-        f"{result.files} Datei(en)."
-    )
-    for uuid, reference in result.dossiers:
-        click.echo(f"  {reference}  ({uuid})")
-    if result.awaiting_ocr:
-        click.echo(f"{result.awaiting_ocr} Dokument(e) warten auf Texterkennung.")
+    result = received.imported
+    if result is not None:
+        kind = "Abgabe" if result.message == "0401" else "Aussonderung"
+        click.echo(f"{kind} {result.process_id}: {received.summary}")
+        for uuid, reference in result.dossiers:
+            click.echo(f"  {reference}  ({uuid})")
+    else:
+        click.echo(received.summary)
+    if received.reply:
+        click.echo(f"Antwort im Postausgang: {received.reply}")
 
 
 COMMANDS = [import_]

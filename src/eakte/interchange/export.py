@@ -32,7 +32,7 @@ from sqlalchemy import Connection, select
 from eakte import audit
 from eakte.audit.wording import sentence
 from eakte.blobs.store import BlobStore
-from eakte.core.retention import Outcome
+from eakte.core.retention import OUTCOME_DE, Outcome, RunState
 from eakte.db.engine import Database
 from eakte.db.schema import (
     audit_events,
@@ -155,7 +155,8 @@ def select_objects(connection: Connection, refs: Sequence[str]) -> list[Selected
     ).first()
     if disposed:
         raise ConflictError(
-            f"Akte {disposed.reference} ist ausgesondert ({disposed.disposal}); ihr Inhalt kann "
+            f"Akte {disposed.reference} ist schon "
+            f"{OUTCOME_DE.get(Outcome(disposed.disposal), disposed.disposal)}; ihr Inhalt kann "
             "nicht mehr abgegeben werden."
         )
     return result
@@ -711,6 +712,11 @@ def transfer_and_complete(
     login = require_registry(actor)
     with db.read() as connection:
         run = get_run(connection, run_ref)
+        if run.state != RunState.OFFERED.value:
+            raise ConflictError(
+                f"Aussonderungslauf {run.id} ist {run.state_label}; übergeben wird nur ein dem "
+                "Archiv angebotener und von ihm bewerteter Lauf."
+            )
         if run.problems:
             shown = "; ".join(run.problems[:20])
             raise ConflictError(f"Aussonderungslauf {run.id} lässt sich nicht abschließen: {shown}")

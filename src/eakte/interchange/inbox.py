@@ -45,6 +45,15 @@ class Received:
     code: str
     summary: str  # German, for the page and the CLI
     reply: Path | None = None  # our answer, in the outbox
+    imported: importer.ImportResult | None = None  # what a 0401/0503 created
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.code,
+            "summary": self.summary,
+            "reply": str(self.reply) if self.reply else None,
+            **(self.imported.as_dict() if self.imported else {}),
+        }
 
 
 def message_code(path: Path, settings: Settings) -> str:
@@ -140,7 +149,7 @@ def _records(
             outbox_root,
         )
         summary += " Die Importbestätigung (0402) steht zum Herunterladen bereit."
-    return Received(row.id, result.message, summary, reply)
+    return Received(row.id, result.message, summary, reply, result)
 
 
 def _reply(
