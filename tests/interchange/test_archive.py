@@ -13,6 +13,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
+from eakte import audit
 from eakte.blobs.store import FolderBlobStore
 from eakte.db.engine import Database
 from eakte.db.schema import documents, dossiers, versions
@@ -163,8 +164,25 @@ def test_offer_appraisal_handover_and_confirmation_end_to_end(
             [_imported(ns, kept.uuid, True)],
         )
     )
+    with db.read() as c:
+        kept_hashes = set(
+            c.execute(
+                select(versions.c.content_sha256)
+                .join(documents, documents.c.id == versions.c.document_id)
+                .where(documents.c.dossier_id == kept.id)
+            ).scalars()
+        )
+    assert kept_hashes and all(blobs.exists(h) for h in kept_hashes)  # kept until confirmed
     confirmed = inbox.receive(db, blobs, settings, scene.registry, confirmation, outbox_root=outbox)
     assert "bestätigt die Übernahme" in confirmed.summary
+    assert "hier gelöscht (5 Datei(en))" in confirmed.summary
+    assert not any(blobs.exists(h) for h in kept_hashes)  # the county's copy is gone
+    with db.read() as c:
+        states = set(
+            c.execute(select(documents.c.state).where(documents.c.dossier_id == kept.id)).scalars()
+        )
+        events = [e.action for e in audit.events_of(c, "dossier", kept.uuid)]
+    assert states == {"destroyed"} and "dossier.archived" in events
     assert _states(db, run.id) == ("completed", "archived")
     with db.read() as c:
         process = processes.for_run(c, run.id)

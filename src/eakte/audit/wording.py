@@ -75,6 +75,7 @@ ACTIONS_DE = {
     "disposal.complete": "Aussonderungslauf abgeschlossen",
     "dossier.hand_over": "An das Archiv übergeben",
     "dossier.destroy": "Vernichtet (Vernichtungsnachweis)",
+    "dossier.archived": "Vom Archiv übernommen (0506); die Inhalte hier gelöscht",
     "xdomea.handover": "Als xdomea-Abgabe (0401) an eine andere Stelle übermittelt",
     "xdomea.import": "Aus einem xdomea-Paket übernommen (Abgabe oder Aussonderung)",
     "xdomea.offer": "Dem Archiv im xdomea-Anbieteverzeichnis (0501) angeboten",

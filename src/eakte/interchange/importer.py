@@ -295,6 +295,13 @@ def _reference(
             return reference
 
 
+def _closer(ctx: _Context, closed_at: datetime | None, closed_by: str | None) -> str | None:
+    """Who closed it: the sender's login where it says (eakte does), else the importer."""
+    if closed_at is None:
+        return None
+    return (closed_by or ctx.login)[:64]
+
+
 def _note_history(ctx: _Context, uuid: str, entries: tuple[HistoryEntry, ...]) -> None:
     ctx.history.extend(
         {
@@ -334,7 +341,7 @@ def _write_dossier(ctx: _Context, item: XDossier, made_up: set[str], sender: str
             created_at=created,
             created_by=ctx.login,
             closed_at=item.closed_at,
-            closed_by=ctx.login if item.closed_at else None,
+            closed_by=_closer(ctx, item.closed_at, item.closed_by),
             row_version=1,
             imported_from=ctx.process_id,
         )
@@ -397,7 +404,7 @@ def _write_case(ctx: _Context, dossier: _Parent, item: XCase, made_up: set[str])
             created_at=created,
             created_by=ctx.login,
             closed_at=item.closed_at,
-            closed_by=ctx.login if item.closed_at else None,
+            closed_by=_closer(ctx, item.closed_at, item.closed_by),
             row_version=1,
             imported_from=ctx.process_id,
         )
@@ -737,9 +744,15 @@ def _file_answer(
 
 
 def record_results(
-    db: Database, blobs: FolderBlobStore, settings: Settings, path: Path, actor: User | str
+    db: Database,
+    blobs: FolderBlobStore,
+    settings: Settings,
+    path: Path,
+    actor: User | str,
+    on_results: Callable[[Connection, Any, list[ObjectResult]], None] | None = None,
 ) -> list[ObjectResult]:
-    """File a received 0402 or 0506: the per-object results of a process we started."""
+    """File a received 0402 or 0506: the per-object results of a process we started.
+    ``on_results(connection, process_row, results)`` runs in the same transaction."""
     login = require_registry(actor)
     with _message(path, settings, ("0402", "0506")) as parsed:
         header, results = reader.read_results(parsed)
@@ -753,6 +766,8 @@ def record_results(
         _file_answer(
             connection, blobs, path, process, header.message, header.version, login, len(results)
         )
+        if on_results:
+            on_results(connection, process, results)
         failed = any(not item.ok for item in results)
         done = "confirmed" if process.kind == "abgabe" else "archived"
         processes.set_state(connection, process.id, "failed" if failed else done)

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from eakte.interchange.safexml import read_limited
 from eakte.interchange.unpack import split_message_name, unpack
 from eakte.records.common import now
 from eakte.records.organisation import User
+from eakte.retention.destruction import erase_contents, release_archived
 from eakte.settings import Settings
 
 RECEIPTS = ("0403", "0504", "0505", "0507")
@@ -100,8 +101,27 @@ def receive(
             db, blobs, settings, actor, login, path, plan_code, unit_code, outbox_root, progress
         )
     if code in ("0402", "0506"):
-        results = importer.record_results(db, blobs, settings, path, actor)
-        return _results(db, settings, code, results, path, outbox_root)
+        released: set[str] = set()
+
+        def release(connection: Connection, process: Any, results: list[ObjectResult]) -> None:
+            # The archive holds what it confirmed: the county's copy of those dossiers goes.
+            if code == "0506":
+                for item in results:
+                    if item.ok:
+                        released.update(
+                            release_archived(connection, item.uuid, process.process_id, login)
+                        )
+
+        results = importer.record_results(db, blobs, settings, path, actor, release)
+        erased = erase_contents(db, blobs, released) if released else None
+        received = _results(db, settings, code, results, path, outbox_root)
+        if erased is not None:
+            received = replace(
+                received,
+                summary=received.summary
+                + f" Die übernommenen Akten sind hier gelöscht ({len(erased.removed)} Datei(en)).",
+            )
+        return received
     if code == "0502":
         return _appraisal(db, blobs, settings, actor, login, path, outbox_root)
     return _receipt(db, blobs, settings, login, path, code)

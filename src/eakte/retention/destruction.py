@@ -14,8 +14,9 @@ another dossier. A crash between commit and removal leaves blobs that no live do
 ``eakte check`` reports them as orphans and ``eakte check --collect-orphans`` removes them.
 
 **Handing over** marks the dossier ``disposal = handed_over`` and records the same proof, but
-keeps every byte: the archive's confirmation of the import (xdomea 0506) comes with the
-interchange work, and only then may the county's copy go.
+keeps every byte until the archive confirms the import (xdomea 0506): then ``release_archived``
+erases the county's copy the same way (texts, index, bytes; documents ``destroyed``), keeps the
+metadata and records the confirmation with the hashes of what was erased.
 
 What stays outside eakte's reach: backups, the PostgreSQL dead tuples until (auto)vacuum, and
 the file system's free blocks. The operator's retention of backups decides how long those live.
@@ -184,6 +185,57 @@ def hand_over_dossier(
         view.uuid,
         _proof(view, facts, actor, ids, listed),
     )
+
+
+def release_archived(
+    connection: Connection, dossier_uuid: str, process_id: str, actor: str
+) -> set[str]:
+    """The archive confirmed it holds a handed-over dossier: erase our copy's content in the
+    caller's transaction (rows stay). Returns the hashes whose bytes may now go
+    (``erase_contents`` after the commit); nothing for a dossier that was not handed over or
+    whose content is gone already."""
+    row = connection.execute(
+        select(dossiers.c.id, dossiers.c.reference, dossiers.c.disposal)
+        .where(dossiers.c.uuid == dossier_uuid)
+        .with_for_update()
+    ).first()
+    if row is None or row.disposal != Outcome.HANDED_OVER.value:
+        return set()
+    ids = list(
+        connection.execute(
+            select(documents.c.id).where(
+                documents.c.dossier_id == row.id,
+                documents.c.state != DocumentState.DESTROYED.value,
+            )
+        ).scalars()
+    )
+    if not ids:
+        return set()
+    _, listed = _versions_of(connection, row.id)
+    search = backend_for(connection)
+    for chunk in _chunks(ids):
+        connection.execute(delete(document_texts).where(document_texts.c.document_id.in_(chunk)))
+        search.delete(connection, chunk)
+        connection.execute(
+            update(documents)
+            .where(documents.c.id.in_(chunk))
+            .values(state=DocumentState.DESTROYED.value, row_version=documents.c.row_version + 1)
+        )
+    audit.record(
+        connection,
+        actor,
+        "dossier.archived",
+        "dossier",
+        dossier_uuid,
+        {
+            "reference": row.reference,
+            "process_id": process_id,
+            "documents": len(ids),
+            "bytes": sum(v["size"] for v in listed),
+            "versions": listed,
+        },
+    )
+    return _contents_of(connection, ids)
 
 
 @dataclass
