@@ -26,7 +26,7 @@ from eakte.db.engine import Database
 from eakte.db.schema import cases, documents, dossiers, interchange_messages
 from eakte.errors import ValidationError
 from eakte.interchange import importer, processes, reader
-from eakte.interchange.export import sender_party
+from eakte.interchange.collect import sender_party
 from eakte.interchange.model import MESSAGE_NAMES, Header, ObjectResult, Party
 from eakte.interchange.package import write_reply_package
 from eakte.interchange.safexml import read_limited

@@ -9,9 +9,10 @@ until the receiver has confirmed them; every message's XML is kept in the blob s
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated
 from urllib.parse import quote
 
@@ -263,7 +264,7 @@ async def receive(
     web = state(request)
     limit = web.settings.xdomea_max_package_bytes
     with tempfile.TemporaryDirectory(dir=_scratch(web.settings.data)) as scratch:
-        name = Path(datei.filename or "paket.zip").name or "paket.zip"
+        name = _safe_name(datei.filename)
         path = Path(scratch) / name
         size = 0
         with path.open("wb") as target:
@@ -293,6 +294,13 @@ async def _in_thread(web: WebState, user: User, path: Path, plan: str, unit: str
         unit_code=unit.strip() or None,
         outbox_root=web.settings.data / "xdomea" / "postausgang",
     )
+
+
+def _safe_name(filename: str | None) -> str:
+    """The uploaded file's name for the scratch folder: only its last part, only harmless
+    characters (a ``<ProzessID>_<message>.xml`` name stays as it is)."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", PurePosixPath((filename or "").replace("\\", "/")).name)
+    return name.lstrip(".") or "paket.zip"
 
 
 def run_processes(request: Request, run: runs.Run) -> processes.Process | None:
