@@ -59,6 +59,14 @@ class Received:
 
 def message_code(path: Path, settings: Settings) -> str:
     """The message code of a ZIP package or bare XML (by the names inside, else the root)."""
+    with path.open("rb") as stream:
+        start = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not zipfile.is_zipfile(path) and not start.startswith((b"<", b"\xff\xfe", b"\xfe\xff")):
+        raise ValidationError(
+            f"{path.name} ist weder ein xdomea-Paket (ZIP) noch eine xdomea-Nachricht (XML); "
+            "bitte das Paket oder die Nachricht so hochladen, wie sie gekommen ist. Nichts "
+            "wurde übernommen."
+        )
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             for name in archive.namelist():

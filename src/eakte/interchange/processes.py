@@ -37,7 +37,7 @@ STATE_DE = {
     "imported": "übernommen",
     "offered": "dem Archiv angeboten",
     "appraised": "vom Archiv bewertet",
-    "handed_over": "an das Archiv übergeben, Bestätigung ausstehend",
+    "transferred": "an das Archiv übergeben, Bestätigung ausstehend",
     "archived": "vom Archiv übernommen",
     "cancelled": "abgebrochen",
 }
