@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import lxml.html
@@ -25,11 +26,12 @@ def decode_text(data: bytes) -> str:
 
 
 def _read_limited(path: Path) -> bytes:
+    # The size first, then the whole file: asking for MAX_TEXT_BYTES + 1 bytes at once would
+    # reserve 256 MiB for every text file, however small.
     with open(path, "rb") as handle:
-        data = handle.read(MAX_TEXT_BYTES + 1)
-    if len(data) > MAX_TEXT_BYTES:
-        raise ValueError("Textdatei ist größer als 256 MiB; nur der Anfang wäre durchsuchbar")
-    return data
+        if os.fstat(handle.fileno()).st_size > MAX_TEXT_BYTES:
+            raise ValueError("Textdatei ist größer als 256 MiB; nur der Anfang wäre durchsuchbar")
+        return handle.read()
 
 
 class TextExtractor:

@@ -58,9 +58,21 @@ def _safe_parser() -> etree.XMLParser:
     )
 
 
+_PIECE = 1024 * 1024
+
+
 def read_limited(stream: BinaryIO, limit: int, name: str) -> bytes:
-    """At most ``limit`` bytes of ``stream``; more is refused (counted, not trusted)."""
-    data = stream.read(limit + 1)
+    """At most ``limit`` bytes of ``stream``; more is refused (counted, not trusted). Read in
+    pieces: asking for ``limit`` bytes at once would reserve that much memory every time."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= limit:
+        part = stream.read(min(_PIECE, limit + 1 - total))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    data = b"".join(parts)
     if len(data) > limit:
         raise ValidationError(
             f"{name}: die Nachricht ist größer als die erlaubten {limit:,} Bytes "

@@ -46,7 +46,9 @@ XVersion.created_by / _at      Primaerdokument/Ersteller, /DatumUhrzeit
 Our extras without an xdomea element go into ``AnwendungsspezifischeErweiterung`` with Kennung
 ``EXTENSION_ID`` and Name ``eakte``, as ``Feld`` elements (Name, Wert): ``closed_at`` (ISO time)
 and ``closed_by`` on Akte and Vorgang; ``created_at``, ``created_by`` and, per version,
-``version.<n>.media_type`` on Dokument. Times are written in UTC with their offset.
+``version.<n>.media_type``, ``version.<n>.sha256`` (hex) and ``version.<n>.size`` (bytes) on
+Dokument, so that a receiver running eakte checks every file's size and hash on import. Times
+are written in UTC with their offset.
 """
 
 from __future__ import annotations
@@ -335,7 +337,13 @@ def _document_body(out: _Out, document: XDocument, position: int | None) -> None
         ("created_at", _moment(document.created_at)),
         ("created_by", document.created_by),
     ]
-    fields += [(f"version.{v.number}.media_type", v.file.media_type) for v in document.versions]
+    for v in document.versions:
+        fields += [
+            (f"version.{v.number}.media_type", v.file.media_type),
+            # So that the receiver can check every file (reader and importer read them back).
+            (f"version.{v.number}.sha256", v.file.sha256 or None),
+            (f"version.{v.number}.size", str(v.file.size) if v.file.size >= 0 else None),
+        ]
     _extension(out, fields)
 
 
