@@ -18,16 +18,18 @@ we started.
 
 from __future__ import annotations
 
+import json
+import os
 import tempfile
 import time
 import uuid as uuid_module
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as day_start
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection, select, text
 
@@ -73,6 +75,7 @@ from eakte.search.indexer import IndexSource, analyse, write_index
 from eakte.settings import Settings
 
 KINDS = {"0401": "abgabe", "0503": "aussonderung"}
+INDEX_BATCH = 500  # documents analysed for the index before their rows are written
 UNTITLED = "Ohne Betreff"
 Progress = Callable[[int], None]
 
@@ -257,7 +260,7 @@ class _Context:
     default_unit: int
     dossier_rule: ReferenceRule
     case_rule: ReferenceRule
-    prepared: dict[str, PreparedFile]
+    prepared: _PreparedFiles
     result: ImportResult
     index: list[IndexRow] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -479,9 +482,10 @@ def _write_document(
             )
         )
         ctx.result.files += 1
+    text_of_current, analysed_body = ctx.prepared.texts(current_version.file.package_name)
     c.execute(
         document_texts.insert().values(
-            document_id=document_id, version=number, text=current.extraction.text
+            document_id=document_id, version=number, text=text_of_current
         )
     )
     source = IndexSource(
@@ -493,7 +497,10 @@ def _write_document(
         f"{case.reference} {dossier.reference}",
         "",
     )
-    ctx.index.append(analyse(source, current.analysed_body))
+    ctx.index.append(analyse(source, analysed_body))
+    if len(ctx.index) >= INDEX_BATCH:  # written as we go: memory stays flat
+        write_index(c, ctx.index)
+        ctx.index.clear()
     _note_history(ctx, common.uuid, common.history)
     ctx.objects.append((common.uuid, "document"))
     ctx.result.documents += 1
@@ -529,15 +536,47 @@ def _read(unpacked: UnpackedPackage, settings: Settings) -> tuple[Package, list[
     return package, reader.listed_files(parsed)
 
 
+class _PreparedFiles:
+    """The package's files, stored and extracted, by their name in the package. Texts and
+    analysed bodies wait in a file on disk until their document is written, so an import of
+    10,000 documents holds one text in memory at a time, not all of them."""
+
+    def __init__(self, store: IO[bytes]) -> None:
+        self.files: dict[str, PreparedFile] = {}
+        self._store = store  # an anonymous temporary file: no name a package could clash with
+        self._where: dict[str, tuple[int, int]] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.files
+
+    def __getitem__(self, name: str) -> PreparedFile:
+        return self.files[name]
+
+    def add(self, name: str, item: PreparedFile) -> None:
+        data = json.dumps([item.extraction.text, item.analysed_body]).encode()
+        offset = self._store.seek(0, os.SEEK_END)
+        self._store.write(data)
+        self._where[name] = (offset, len(data))
+        slim = replace(item, extraction=replace(item.extraction, text=""), analysed_body="")
+        self.files[name] = slim
+
+    def texts(self, name: str) -> tuple[str, str]:
+        """The extracted text and the analysed body of file ``name``."""
+        offset, size = self._where[name]
+        self._store.seek(offset)
+        text, body = json.loads(self._store.read(size))
+        return str(text), str(body)
+
+
 def _prepare(
     package: Package,
     unpacked: UnpackedPackage,
     filer: Filer,
     new_blobs: _NewBlobs,
     progress: Progress | None,
-) -> dict[str, PreparedFile]:
+    prepared: _PreparedFiles,
+) -> _PreparedFiles:
     """Store and extract every file once (outside the transaction), checking stated hashes."""
-    prepared: dict[str, PreparedFile] = {}
     for xfile in package.files():
         name = xfile.package_name
         if name in prepared:
@@ -554,7 +593,7 @@ def _prepare(
                 f"Datei {name}: der Hashwert stimmt nicht mit der Nachricht überein (Datei "
                 "beschädigt oder ausgetauscht); nichts übernommen."
             )
-        prepared[name] = item
+        prepared.add(name, item)
         if progress:
             progress(1)
     return prepared
@@ -657,21 +696,24 @@ def import_package(
             _check_conflicts(connection, items)
         filer = Filer(blobs, settings.max_file_size)
         try:
-            prepared = _prepare(package, unpacked, filer, new_blobs, progress)
-            return _write(
-                db,
-                settings,
-                package,
-                items,
-                made_up,
-                prepared,
-                login,
-                plan_code,
-                unit_code,
-                zip_path,
-                unpacked.xml_path,
-                new_blobs,
-            )
+            with tempfile.TemporaryFile(dir=folder) as store:
+                prepared = _prepare(
+                    package, unpacked, filer, new_blobs, progress, _PreparedFiles(store)
+                )
+                return _write(
+                    db,
+                    settings,
+                    package,
+                    items,
+                    made_up,
+                    prepared,
+                    login,
+                    plan_code,
+                    unit_code,
+                    zip_path,
+                    unpacked.xml_path,
+                    new_blobs,
+                )
         except BaseException:
             new_blobs.remove()
             raise
@@ -683,7 +725,7 @@ def _write(
     package: Package,
     items: list[XDossier],
     made_up: set[str],
-    prepared: dict[str, PreparedFile],
+    prepared: _PreparedFiles,
     login: str,
     plan_code: str,
     unit_code: str | None,
