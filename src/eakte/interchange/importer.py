@@ -18,6 +18,7 @@ we started.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -582,6 +583,11 @@ def _prepare(
         if name in prepared:
             continue
         data = unpacked.files[name].read_bytes()
+        if xfile.sha256 and hashlib.sha256(data).hexdigest() != xfile.sha256:
+            raise ValidationError(  # before anything is stored or extracted
+                f"Datei {name}: der Hashwert stimmt nicht mit der Nachricht überein (Datei "
+                "beschädigt oder ausgetauscht); nichts übernommen."
+            )
         try:
             # Attachments of e-mails come as documents of their own (Anlage), not extracted.
             item = filer.prepare_bytes(data, xfile.filename_original, depth=MAX_ATTACHMENT_DEPTH)
