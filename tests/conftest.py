@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from eakte.auth import passwords
 from eakte.blobs.store import FolderBlobStore
 from eakte.cli.main import main as cli_main
 from eakte.core.references import case_rule, dossier_rule
@@ -36,6 +38,18 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def light_argon2() -> Iterator[None]:
+    """Real argon2id, with the lightest parameters: the production ones (about 0.2 s per hash
+    on purpose) spent minutes of the suite on the passwords of test users. Hashes carry their
+    parameters, so a server started as a separate process still verifies them."""
+    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    before = passwords._hasher
+    passwords._hasher = light
+    yield
+    passwords._hasher = before
 
 
 @pytest.fixture(scope="session")
