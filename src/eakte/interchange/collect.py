@@ -11,12 +11,12 @@ case with streaming queries.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, exists, or_, select
 
 from eakte.audit.wording import sentence
 from eakte.core.retention import OUTCOME_DE, Outcome
@@ -55,6 +55,7 @@ from eakte.retention.status import county_day, utc, views
 from eakte.settings import Settings
 
 STREAM_ROWS = 500
+DOCUMENT_PAGE = 500  # documents (with attachments, versions, history) built at a time
 EXPORTED_MESSAGES = ("0401", "0501", "0503")
 
 
@@ -145,6 +146,37 @@ def select_objects(connection: Connection, refs: Sequence[str]) -> list[Selected
 # --------------------------------------------------------------------------- loading
 
 
+class CaseDocuments:
+    """The documents of one case, read a page at a time whenever they are iterated (the XML,
+    the files and the record of a package each walk them once). Memory stays that of one
+    page however many documents the case has; the connection must stay open meanwhile."""
+
+    def __init__(self, loader: _Loader, case_id: int, confidentiality: str) -> None:
+        self._loader, self._case_id, self._confidentiality = loader, case_id, confidentiality
+
+    def __iter__(self) -> Iterator[XDocument]:
+        parent = documents.alias("parent")
+        in_case_parent = exists().where(
+            parent.c.id == documents.c.parent_id, parent.c.case_id == self._case_id
+        )
+        after = 0
+        while True:
+            tops = self._loader.connection.execute(
+                select(documents)
+                .where(
+                    documents.c.case_id == self._case_id,
+                    documents.c.id > after,
+                    or_(documents.c.parent_id.is_(None), ~in_case_parent),
+                )
+                .order_by(documents.c.id)
+                .limit(DOCUMENT_PAGE)
+            ).all()
+            if not tops:
+                return
+            yield from self._loader.build_documents(tops, self._confidentiality)
+            after = tops[-1].id
+
+
 @dataclass
 class _Loader:
     """Reads records into model objects; lookups of small tables are made once."""
@@ -192,30 +224,28 @@ class _Loader:
         )
         return (*foreign.get(uuid, []), *(self._entry(r) for r in rows))
 
-    def _document_history(self, case_id: int) -> dict[str, list[HistoryEntry]]:
-        in_case = select(documents.c.uuid).where(documents.c.case_id == case_id)
-        found = self._foreign(in_case)
+    def _document_history(self, uuids: Sequence[str]) -> dict[str, list[HistoryEntry]]:
+        found = self._foreign(list(uuids))
         query = (
             select(audit_events)
-            .join(documents, documents.c.uuid == audit_events.c.object_id)
-            .where(audit_events.c.object_type == "document", documents.c.case_id == case_id)
+            .where(audit_events.c.object_type == "document", audit_events.c.object_id.in_(uuids))
             .order_by(audit_events.c.id)
         )
-        for row in self.connection.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        for row in self.connection.execute(query):
             found.setdefault(row.object_id, []).append(self._entry(row))
         return found
 
-    def _versions(self, case_id: int) -> dict[int, list[XVersion]]:
+    def _versions(self, document_ids: Sequence[int]) -> dict[int, list[XVersion]]:
         found: dict[int, list[XVersion]] = {}
         if not self.with_files:
             return found
         query = (
             select(versions, documents.c.uuid.label("document_uuid"))
             .join(documents, documents.c.id == versions.c.document_id)
-            .where(documents.c.case_id == case_id)
+            .where(versions.c.document_id.in_(document_ids))
             .order_by(versions.c.document_id, versions.c.number)
         )
-        for row in self.connection.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        for row in self.connection.execute(query):
             code = codes.format_code(row.media_type, row.filename)
             file = XFile(
                 row.content_sha256,
@@ -229,15 +259,19 @@ class _Loader:
             found.setdefault(row.document_id, []).append(version)
         return found
 
-    def documents_of(
-        self, case_id: int, confidentiality: str, only: int | None = None
-    ) -> tuple[XDocument, ...]:
-        """The documents of a case (or the one document ``only`` with its attachments), with
-        attachments nested under the document they came with."""
-        history = self._document_history(case_id)
-        by_document = self._versions(case_id)
-        query = select(documents).where(documents.c.case_id == case_id).order_by(documents.c.id)
-        rows = list(self.connection.execute(query.execution_options(yield_per=STREAM_ROWS)))
+    def build_documents(self, tops: Sequence[Any], confidentiality: str) -> list[XDocument]:
+        """``tops`` (document rows) as model objects, each with its attachments (nested)."""
+        rows, frontier = list(tops), [row.id for row in tops]
+        while frontier:  # attachments, and attachments of attachments
+            found = self.connection.execute(
+                select(documents)
+                .where(documents.c.parent_id.in_(frontier))
+                .order_by(documents.c.id)
+            ).all()
+            rows.extend(found)
+            frontier = [row.id for row in found]
+        history = self._document_history([row.uuid for row in rows])
+        by_document = self._versions([row.id for row in rows])
         children: dict[int, list[Any]] = {}
         for row in rows:
             if row.parent_id is not None:
@@ -264,13 +298,17 @@ class _Loader:
                 tuple(build(child) for child in children.get(row.id, ())),
             )
 
-        ids = {row.id for row in rows}
-        tops = [
-            r
-            for r in rows
-            if (only is None and (r.parent_id is None or r.parent_id not in ids)) or r.id == only
-        ]
-        return tuple(build(row) for row in tops)
+        return [build(row) for row in tops]
+
+    def documents_of(
+        self, case_id: int, confidentiality: str, only: int | None = None
+    ) -> Iterable[XDocument]:
+        """The documents of a case (or the one document ``only`` with its attachments), with
+        attachments nested under the document they came with."""
+        if only is not None:
+            row = self.connection.execute(select(documents).where(documents.c.id == only)).one()
+            return tuple(self.build_documents([row], confidentiality))
+        return CaseDocuments(self, case_id, confidentiality)
 
     def case(self, row: Any, confidentiality: str, only_document: int | None = None) -> XCase:
         return XCase(

@@ -211,11 +211,11 @@ def export_handover(
     ``on_package`` (optional) is called with the built package before files are copied (the
     CLI uses it to size its progress bar)."""
     login = require_registry(actor)
-    with db.read() as connection:
+    with db.read() as connection:  # open while the package is written: documents stream
         package = build_package(connection, refs, "0401", version, sender_party(settings), receiver)
-    if on_package:
-        on_package(package)
-    return _export(db, blobs, settings, login, package, out_dir, progress)
+        if on_package:
+            on_package(package)
+        return _export(db, blobs, settings, login, package, out_dir, progress)
 
 
 def _run_refs(connection: Connection, run_ref: int | str, wanted: Iterable[str] | None) -> Any:
@@ -254,7 +254,7 @@ def export_offer(
     A run still being put together is marked offered in the same transaction (at the run
     version the caller saw, if given); a run offered before (as CSV) may still get its 0501."""
     login = require_registry(actor)
-    with db.read() as connection:
+    with db.read() as connection:  # open while the package is written: documents stream
         run, refs = _run_refs(connection, run_ref, None)
         if not refs:
             raise ValidationError(f"Aussonderungslauf {run.id} enthält keine Akten.")
@@ -268,22 +268,30 @@ def export_offer(
             process_id=run.uuid,
         )
 
-    def offer_in_the_same_transaction(connection: Connection) -> None:
-        current = get_run(connection, run.id)
-        sent = processes.find(connection, run.uuid, "out")
-        if sent is not None and processes.has_message(connection, sent.id, "0501"):
-            raise ConflictError(
-                f"Aussonderungslauf {run.id} wurde dem Archiv schon als xdomea 0501 angeboten; "
-                "eine Nachricht gibt es je Prozess nur einmal."
-            )
-        if current.state == "selected":
-            offer_run(connection, run.id, login, expected_version)
-        elif current.state != "offered":
-            raise ConflictError(f"Aussonderungslauf {run.id} ist {current.state_label}.")
+        def offer_in_the_same_transaction(writing: Connection) -> None:
+            current = get_run(writing, run.id)
+            sent = processes.find(writing, run.uuid, "out")
+            if sent is not None and processes.has_message(writing, sent.id, "0501"):
+                raise ConflictError(
+                    f"Aussonderungslauf {run.id} wurde dem Archiv schon als xdomea 0501 "
+                    "angeboten; eine Nachricht gibt es je Prozess nur einmal."
+                )
+            if current.state == "selected":
+                offer_run(writing, run.id, login, expected_version)
+            elif current.state != "offered":
+                raise ConflictError(f"Aussonderungslauf {run.id} ist {current.state_label}.")
 
-    return _export(
-        db, blobs, settings, login, package, out_dir, None, run.id, offer_in_the_same_transaction
-    )
+        return _export(
+            db,
+            blobs,
+            settings,
+            login,
+            package,
+            out_dir,
+            None,
+            run.id,
+            offer_in_the_same_transaction,
+        )
 
 
 def export_transfer(
@@ -301,7 +309,7 @@ def export_transfer(
     """The 0503 of a disposal run: the dossiers the archive takes (UUIDs or references), with
     every primary file; ProzessID = the run's UUID, as in its 0501."""
     login = require_registry(actor)
-    with db.read() as connection:
+    with db.read() as connection:  # open while the package is written: documents stream
         run, refs = _run_refs(connection, run_ref, dossier_refs)
         package = build_package(
             connection,
@@ -312,7 +320,7 @@ def export_transfer(
             receiver,
             process_id=run.uuid,
         )
-    return _export(db, blobs, settings, login, package, out_dir, progress, run.id)
+        return _export(db, blobs, settings, login, package, out_dir, progress, run.id)
 
 
 @dataclass
@@ -354,19 +362,6 @@ def transfer_and_complete(
             shown = "; ".join(run.problems[:20])
             raise ConflictError(f"Aussonderungslauf {run.id} lässt sich nicht abschließen: {shown}")
         taken = [i.view.uuid for i in run.planned(Outcome.HANDED_OVER)]
-        package = (
-            build_package(
-                connection,
-                taken,
-                "0503",
-                version,
-                sender_party(settings),
-                receiver,
-                process_id=run.uuid,
-            )
-            if taken
-            else None
-        )
     done: list[Completion] = []
 
     taken_refs = sorted(i.view.reference for i in run.planned(Outcome.HANDED_OVER))
@@ -381,9 +376,21 @@ def transfer_and_complete(
         done.append(completion)
 
     exported = None
-    if package is None:
+    if not taken:
         with db.write() as connection:
             complete(connection)
     else:
-        exported = _export(db, blobs, settings, login, package, out_dir, progress, run.id, complete)
+        with db.read() as connection:  # open while the package is written: documents stream
+            package = build_package(
+                connection,
+                taken,
+                "0503",
+                version,
+                sender_party(settings),
+                receiver,
+                process_id=run.uuid,
+            )
+            exported = _export(
+                db, blobs, settings, login, package, out_dir, progress, run.id, complete
+            )
     return Transfer(exported, done[0], erase_contents(db, blobs, done[0].hashes))

@@ -13,7 +13,7 @@ disposition ``A``/``B``/``V``, medium ``001`` electronic).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -116,7 +116,9 @@ class XCase:
     common: Common
     closed_at: datetime | None
     closed_by: str | None
-    documents: tuple[XDocument, ...]
+    # A tuple when read from a message; when exported, documents read page by page each time
+    # they are iterated (``collect.CaseDocuments``), so a case of any size fits in memory.
+    documents: Iterable[XDocument]
 
 
 @dataclass(frozen=True)
