@@ -542,3 +542,35 @@ def blob_files(blobs: FolderBlobStore) -> list[str]:
 
 def test_codes_of_confidentiality_round_trip() -> None:
     assert codes.confidentiality_level(codes.confidentiality_code("002")) == "002"
+
+
+def test_the_lavnrw_sample_imports_as_records_when_packed_with_its_file(
+    db: Database, blobs: FolderBlobStore, xsettings: Settings, county: Any, tmp_path: Path
+) -> None:
+    """The official example 0503 (a closed case with one text document) packed as xdomea
+    packs it, with a file of ours under the name the message gives, becomes records here."""
+    sample = next(kit_path("samples", "lavnrw").glob("*_Aussonderung.Aussonderung.0503.xml"))
+    path = tmp_path / f"{sample.stem}.zip"
+    text = "Vermerk über die Aussonderung, Beispieltext.".encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(sample, sample.name)
+        archive.writestr("f4bcaaf7-d7cb-11ef-a278-005056871b7c.txt", text)
+    result = import_package(db, blobs, xsettings, path, "63.1.2", "reg")
+    assert (result.message, result.cases, result.documents, result.files) == ("0503", 1, 1, 1)
+    with db.read() as c:
+        case = c.execute(
+            select(cases).where(cases.c.uuid == "67e456ea-b420-11ec-b503-005056871b7c")
+        ).one()
+        (document,) = c.execute(select(documents).where(documents.c.case_id == case.id)).all()
+        history = (
+            c.execute(
+                select(foreign_history.c.actor).where(foreign_history.c.object_uuid == case.uuid)
+            )
+            .scalars()
+            .all()
+        )
+    assert case.closed_at is not None and case.imported_from == result.process_id
+    assert document.media_type == "text/plain" and "[Person/System]" in history
+    with db.read() as c:
+        hits = search(c, get_user(c, "bau"), "Aussonderung Beispieltext")
+    assert [h.document_id for h in hits.hits] == [document.uuid]
