@@ -31,8 +31,8 @@ from eakte.db.schema import (
     users,
     versions,
 )
-from eakte.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from eakte.interchange import codes
+from eakte.errors import ConflictError, NotFoundError, ValidationError
+from eakte.interchange import codes, processes
 from eakte.interchange.model import (
     VERSIONS,
     Common,
@@ -61,13 +61,7 @@ EXPORTED_MESSAGES = ("0401", "0501", "0503")
 
 def require_registry(actor: User | str) -> str:
     """The login to record; refuses a person without the registry role."""
-    if isinstance(actor, str):
-        return actor
-    if not actor.has_role("registry"):
-        raise PermissionDeniedError(
-            f"xdomea-Pakete erstellt die Registratur: {actor.login} fehlt die Rolle registry."
-        )
-    return actor.login
+    return processes.require_registry(actor, "erstellt xdomea-Pakete")
 
 
 def sender_party(settings: Settings) -> Party:

@@ -50,7 +50,7 @@ from eakte.db.schema import (
     versions,
 )
 from eakte.db.search_backends import IndexRow
-from eakte.errors import ConflictError, PermissionDeniedError, ValidationError
+from eakte.errors import ConflictError, ValidationError
 from eakte.ingest.filing import MAX_ATTACHMENT_DEPTH, Filer
 from eakte.ingest.prepared import PreparedFile
 from eakte.interchange import processes, reader
@@ -106,16 +106,8 @@ class ImportResult:
 
 
 def require_registry(actor: User | str) -> str:
-    """The acting login; a person needs the registry role. A plain string is the operator at
-    the command line (EAKTE_ACTOR), who runs administrative commands as everywhere."""
-    if isinstance(actor, str):
-        return actor
-    if not actor.has_role("registry"):
-        raise PermissionDeniedError(
-            f"{actor.login} fehlt die Rolle registry (Registratur); nur sie übernimmt "
-            "xdomea-Pakete."
-        )
-    return actor.login
+    """The acting login; a person needs the registry role."""
+    return processes.require_registry(actor, "übernimmt xdomea-Pakete")
 
 
 # --------------------------------------------------------------------------- blobs

@@ -24,9 +24,10 @@ from eakte.db.schema import (
     interchange_objects,
     interchange_processes,
 )
-from eakte.errors import NotFoundError
+from eakte.errors import NotFoundError, PermissionDeniedError
 from eakte.interchange.model import MESSAGE_NAMES
 from eakte.records.common import now
+from eakte.records.organisation import User
 
 KIND_DE = {"abgabe": "Abgabe", "aussonderung": "Aussonderung"}
 DIRECTION_DE = {"out": "gesendet", "in": "empfangen"}
@@ -152,6 +153,19 @@ class Process:
                 for o in self.objects
             ],
         }
+
+
+def require_registry(actor: User | str, doing: str) -> str:
+    """The login to record for an exchange; a person needs the registry role (``doing`` says
+    what only the registry does, for the refusal). A plain string is the operator at the
+    command line (EAKTE_ACTOR), trusted like every administrative command."""
+    if isinstance(actor, str):
+        return actor
+    if not actor.has_role("registry"):
+        raise PermissionDeniedError(
+            f"{actor.login} fehlt die Rolle registry (Registratur); nur sie {doing}."
+        )
+    return actor.login
 
 
 def start(
