@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from eakte.errors import NotFoundError, ValidationError
@@ -110,12 +109,9 @@ def download(request: Request, message_id: int, kind: str, user: RegistryDep) ->
     if kind != "xml":
         raise NotFoundError("Diese Ansicht gibt es nicht.")
     name = Path(row.package_name).with_suffix(".xml").name
-    stream = web.blobs.open(row.content_sha256)
-    return Response(
-        stream.read(),
-        media_type="application/xml",
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-        background=BackgroundTask(stream.close),
+    # Streamed from the blob store: a message with 10,000 documents is tens of megabytes.
+    return FileResponse(
+        web.blobs.path(row.content_sha256), media_type="application/xml", filename=name
     )
 
 
