@@ -93,11 +93,11 @@ class Database:
         """A read-only transaction (rolled back at the end). Nothing changes inside it, so
         derived facts (a user's read scope) may be remembered for its length: ``memo``."""
         with self.read_engine.connect() as connection, connection.begin() as transaction:
-            _READ_ONLY.add(connection)
+            _MEMOS[connection] = {}
             try:
                 yield connection
             finally:
-                _READ_ONLY.discard(connection)
+                _MEMOS.pop(connection, None)
                 transaction.rollback()
 
     def dispose(self) -> None:
@@ -106,19 +106,13 @@ class Database:
             self.read_engine.dispose()
 
 
-_READ_ONLY: weakref.WeakSet[Connection] = weakref.WeakSet()
+_MEMOS: weakref.WeakKeyDictionary[Connection, dict[Any, Any]] = weakref.WeakKeyDictionary()
 
 
 def memo(connection: Connection) -> dict[Any, Any] | None:
     """A dict that lives as long as the read-only transaction of ``connection`` (None in a
     write transaction, where what was read may change before it ends)."""
-    if connection not in _READ_ONLY:
-        return None
-    cache: dict[Any, Any] | None = getattr(connection, "_eakte_memo", None)
-    if cache is None:
-        cache = {}
-        connection._eakte_memo = cache  # type: ignore[attr-defined]
-    return cache
+    return _MEMOS.get(connection)
 
 
 @contextmanager

@@ -815,9 +815,15 @@ def record_results(
 
 
 def record_appraisal(
-    db: Database, blobs: FolderBlobStore, settings: Settings, path: Path, actor: User | str
+    db: Database,
+    blobs: FolderBlobStore,
+    settings: Settings,
+    path: Path,
+    actor: User | str,
+    on_filed: Callable[[Any], None] | None = None,
 ) -> list[Appraisal]:
-    """File a received 0502: the archive's decision per object of our Aussonderung."""
+    """File a received 0502: the archive's decision per object of our Aussonderung.
+    ``on_filed(process_row)`` learns which of our processes it answered."""
     login = require_registry(actor)
     with _message(path, settings, ("0502",)) as parsed:
         header, appraisals = reader.read_appraisals(parsed)
@@ -854,4 +860,6 @@ def record_appraisal(
             connection, blobs, path, process, header.message, header.version, login, len(appraisals)
         )
         processes.set_state(connection, process.id, "appraised")
+    if on_filed:
+        on_filed(process)
     return appraisals

@@ -110,8 +110,10 @@ def receive(
         )
     if code in ("0402", "0506"):
         released: set[str] = set()
+        answered: list[Any] = []
 
         def release(connection: Connection, process: Any, results: list[ObjectResult]) -> None:
+            answered.append(process)
             # The archive holds what it confirmed: the county's copy of those dossiers goes.
             if code == "0506":
                 for item in results:
@@ -122,7 +124,7 @@ def receive(
 
         results = importer.record_results(db, blobs, settings, path, actor, release)
         erased = erase_contents(db, blobs, released) if released else None
-        received = _results(db, settings, code, results, path, outbox_root)
+        received = _results(answered[0], code, results, outbox_root)
         if erased is not None:
             received = replace(
                 received,
@@ -243,19 +245,9 @@ def _version_of(connection: Connection, process_row: int) -> str:
 
 
 def _results(
-    db: Database,
-    settings: Settings,
-    code: str,
-    results: Sequence[ObjectResult],
-    path: Path,
-    outbox_root: Path,
+    process: Any, code: str, results: Sequence[ObjectResult], outbox_root: Path
 ) -> Received:
-    process_id = _process_id_of(path, settings)
-    with db.read() as connection:
-        row = processes.find(connection, process_id, "out") if process_id else None
     failed = [r for r in results if not r.ok]
-    if row is None:  # record_results found it; only a renamed file gets here
-        raise ValidationError("Die Bestätigung ließ sich keinem Prozess zuordnen.")
     if failed:
         summary = (
             f"Der Empfänger meldet für {len(failed)} von {len(results)} Objekt(en) einen Fehler: "
@@ -264,24 +256,8 @@ def _results(
     else:
         summary = f"Der Empfänger bestätigt die Übernahme aller {len(results)} Objekt(e)."
         # Confirmed: the package in the outbox is no longer needed (its XML stays as proof).
-        shutil.rmtree(outbox_root / row.process_id, ignore_errors=True)
-    return Received(row.id, code, summary)
-
-
-def _process_id_of(path: Path, settings: Settings) -> str | None:
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                found = split_message_name(name[:-4]) if name.endswith(".xml") else None
-                if found:
-                    return found[0]
-        return None
-    found = split_message_name(path.stem)
-    if found:
-        return found[0]
-    with path.open("rb") as stream:
-        data = read_limited(stream, settings.xdomea_max_xml_bytes, path.name)
-    return reader.read_header(reader.load(data, path.name, settings, ACCEPTED)).process_id
+        shutil.rmtree(outbox_root / process.process_id, ignore_errors=True)
+    return Received(process.id, code, summary)
 
 
 def _appraisal(
@@ -293,10 +269,9 @@ def _appraisal(
     path: Path,
     outbox_root: Path,
 ) -> Received:
-    appraisals = importer.record_appraisal(db, blobs, settings, path, actor)
-    process_id = _process_id_of(path, settings)
-    with db.read() as connection:
-        row = processes.require(connection, process_id or "", "out")
+    answered: list[Any] = []
+    appraisals = importer.record_appraisal(db, blobs, settings, path, actor, answered.append)
+    row = answered[0]
     decided = sum(1 for a in appraisals if a.decision in ("A", "V"))
     open_ = len(appraisals) - decided
     summary = (
