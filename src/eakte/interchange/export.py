@@ -82,6 +82,7 @@ def _record(
     login: str,
     package: Package,
     path: Path,
+    kinds: list[tuple[str, str]],
     run_id: int | None = None,
 ) -> int:
     """Record the process and the message (its XML kept in the blob store as proof of what
@@ -118,7 +119,7 @@ def _record(
         objects=len(package.objects),
         note=f"an {header.receiver.institution}",
     )
-    processes.set_objects(connection, row_id, _object_kinds(package))
+    processes.set_objects(connection, row_id, kinds)
     note = f"{MESSAGE_NAMES[header.message]} an {header.receiver.institution}"
     details = {"note": note, "process_id": header.process_id, "package": path.name}
     audit.record_many(
@@ -132,11 +133,14 @@ def _record(
     return row_id
 
 
-def _object_kinds(package: Package) -> list[tuple[str, str]]:
-    """Every object of the package (dossiers, their cases and documents), uuid and type."""
+def _inventory(package: Package) -> tuple[list[tuple[str, str]], int, int]:
+    """In one walk: every object of the package (uuid and type: dossiers, their cases and
+    documents) for the process record, and the number and bytes of its files."""
     found: list[tuple[str, str]] = []
+    files = size = 0
 
     def walk(obj: SchriftgutObject) -> None:
+        nonlocal files, size
         found.append((obj.common.uuid, _kind(obj)))
         if isinstance(obj, XDossier):
             for case in obj.cases:
@@ -145,17 +149,14 @@ def _object_kinds(package: Package) -> list[tuple[str, str]]:
             for document in obj.documents:
                 walk(document)
         else:
+            files += len(obj.versions)
+            size += sum(version.file.size for version in obj.versions)
             for attachment in obj.attachments:
                 walk(attachment)
 
     for obj in package.objects:
         walk(obj)
-    return found
-
-
-def _files_and_bytes(package: Package) -> tuple[int, int]:
-    files = list(package.files())
-    return len(files), sum(f.size for f in files)
+    return found, files, size
 
 
 def _export(
@@ -173,14 +174,14 @@ def _export(
     advances with its message: offered, completed), so either both happen or neither."""
     path = write_package(package, out_dir, blobs, settings, progress)
     try:
+        kinds, files, size = _inventory(package)  # before the write lock is taken
         with db.write() as connection:
             if during:
                 during(connection)
-            row_id = _record(connection, blobs, login, package, path, run_id)
+            row_id = _record(connection, blobs, login, package, path, kinds, run_id)
     except BaseException:
         path.unlink(missing_ok=True)  # unrecorded, an export did not happen
         raise
-    files, size = _files_and_bytes(package)
     header = package.header
     return Exported(
         path,
