@@ -112,9 +112,18 @@ def test_deputy_page_and_working_as_iv(client: TestClient, county: County) -> No
         data={"csrf": csrf, "von": end.isoformat(), "bis": start.isoformat()},
     )
     assert bad.status_code == 400 and "vor ihrem Beginn" in bad.text
-    client.post(
+    not_a_day = client.post(
+        "/vertretung/abwesenheiten", data={"csrf": csrf, "von": "morgen", "bis": "übermorgen"}
+    )
+    assert not_a_day.status_code == 400 and "kein Datum" in not_a_day.text
+    client.post(  # the German way of writing a day is understood too
         "/vertretung/abwesenheiten",
-        data={"csrf": csrf, "von": start.isoformat(), "bis": end.isoformat(), "anlass": "Urlaub"},
+        data={
+            "csrf": csrf,
+            "von": f"{start:%d.%m.%Y}",
+            "bis": f"{end:%d.%m.%Y}",
+            "anlass": "Urlaub",
+        },
     )
     assert "Urlaub" in client.get("/vertretung").text
     csrf = _switch(client, csrf, "bau1")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -16,6 +16,7 @@ from eakte.records import organisation
 from eakte.records.dossiers import get_case
 from eakte.records.lookup import describe
 from eakte.records.organisation import User
+from eakte.resubmissions.service import parse_day
 from eakte.routing import deputies
 from eakte.routing import service as routing
 from eakte.web.pages import render
@@ -130,13 +131,6 @@ async def set_deputies_page(request: Request, user: UserDep) -> Response:
     return _deputies_back("Vertretung gespeichert")
 
 
-def _day(value: str, label: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError(f"{label} ist kein Datum (TT.MM.JJJJ bzw. JJJJ-MM-TT).") from exc
-
-
 @router.post("/vertretung/abwesenheiten")
 def add_absence_page(
     request: Request,
@@ -149,7 +143,7 @@ def add_absence_page(
     check_csrf(request, csrf)
     with state(request).db.write() as connection:
         deputies.add_absence(
-            connection, user.login, _day(von, "Von"), _day(bis, "Bis"), anlass, user.login
+            connection, user.login, parse_day(von, "Von"), parse_day(bis, "Bis"), anlass, user.login
         )
     return _deputies_back("Abwesenheit eingetragen")
 
