@@ -36,11 +36,16 @@ from sqlalchemy import func, select
 from benchlib import Progress, add_common_options, emit, fail, log, make_settings, rnd
 from eakte import audit
 from eakte.audit.chain import GENESIS, event_text
-from eakte.audit.service import CHAIN_ROWS, VERIFY_BATCH, NewEvent, chain_rows
+from eakte.audit.service import NewEvent, chain_rows
+from eakte.audit.verification import (
+    EVENTS_PER_PROCESS,
+    VERIFY_BATCH,
+    available_processes,
+    event_rows,
+)
 from eakte.db.engine import Database
 from eakte.db.migrate import upgrade
 from eakte.db.schema import audit_events
-from eakte.db.streaming import plain_rows
 
 TARGET_RATIO = 3.0
 INSERT_BATCH = 10_000
@@ -240,21 +245,21 @@ def time_hashing(db: Database) -> tuple[float, float, int]:
     return per_event, stream, total
 
 
-def time_read(db: Database) -> float:
-    """The bare read verify makes: the same rows, batch size and query, nothing done."""
+def time_read(db: Database, size: int) -> float:
+    """The bare read verify makes: the same rows and query, nothing done with them."""
     with db.read() as connection:
         started = time.perf_counter()
-        with plain_rows(connection, CHAIN_ROWS, VERIFY_BATCH) as rows:
-            for _ in rows:
-                pass
+        for _ in event_rows(connection, 1, size):
+            pass
         return time.perf_counter() - started
 
 
-def time_verify(db: Database, size: int) -> float:
-    with db.read() as connection:
-        started = time.perf_counter()
-        report = audit.verify(connection)
-        seconds = time.perf_counter() - started
+def time_verify(db: Database, size: int, processes: int | None = None) -> float:
+    """``eakte audit verify``: ``verify_database`` (a long chain in parallel ranges);
+    ``processes=1`` is one walk in one process."""
+    started = time.perf_counter()
+    report = audit.verify_database(db, processes=processes)
+    seconds = time.perf_counter() - started
     if not report.ok or report.events != size:
         fail(f"verify found a problem in the benchmark chain: {report}")
     return seconds
@@ -304,7 +309,7 @@ def run_child(args: argparse.Namespace, size: int) -> None:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    time_verify(db, size)
+    time_verify(db, size, processes=1)
     running = False
     sampler.join()
     print(json.dumps({"rss_anon_before_bytes": before, "rss_anon_peak_bytes": peak}))
@@ -314,20 +319,21 @@ def measure(args: argparse.Namespace, size: int) -> dict[str, Any]:
     db, built = open_chain(args, size)
     log(f"{size:,} events: warm-up verify")
     time_verify(db, size)
-    verify_runs, hash_runs, stream_runs, read_runs = [], [], [], []
+    verify_runs, single_runs, hash_runs, stream_runs, read_runs = [], [], [], [], []
     total_bytes = 0
     for repetition in range(args.repeat):
         per_event, stream, total_bytes = time_hashing(db)
         hash_runs.append(per_event)
         stream_runs.append(stream)
-        read_runs.append(time_read(db))
+        read_runs.append(time_read(db, size))
         verify_runs.append(time_verify(db, size))
+        single_runs.append(time_verify(db, size, processes=1))
         log(
             f"{size:,} events, run {repetition + 1}/{args.repeat}: verify "
-            f"{verify_runs[-1]:.2f} s, read {read_runs[-1]:.2f} s, SHA-256 per event "
-            f"{per_event:.2f} s"
+            f"{verify_runs[-1]:.2f} s (one process {single_runs[-1]:.2f} s), read "
+            f"{read_runs[-1]:.2f} s, SHA-256 per event {per_event:.2f} s"
         )
-    verify_s, hash_s = median(verify_runs), median(hash_runs)
+    verify_s, single_s, hash_s = median(verify_runs), median(single_runs), median(hash_runs)
     stream_s, read_s = median(stream_runs), median(read_runs)
     memory = {"tracemalloc_peak_bytes": traced_peak(db)} | child_memory(args, size)
     db.dispose()
@@ -350,10 +356,17 @@ def measure(args: argparse.Namespace, size: int) -> dict[str, Any]:
             "seconds": rnd(stream_s),
             "mb_per_s": rnd(total_bytes / stream_s / 1e6, 1),
         },
+        "verify_one_process": {
+            "seconds": rnd(single_s),
+            "events_per_s": round(size / single_s),
+            "runs_seconds": [rnd(s) for s in single_runs],
+        },
         "read_only": {"seconds": rnd(read_s), "events_per_s": round(size / read_s)},
+        "processes": min(available_processes(), max(1, size // EVENTS_PER_PROCESS)),
         "ratio_verify_to_sha256": rnd(ratio),
+        "ratio_one_process_to_sha256": rnd(single_s / hash_s),
         "ratio_read_to_sha256": rnd(read_s / hash_s),
-        "ratio_verify_to_read": rnd(verify_s / read_s),
+        "ratio_one_process_to_read": rnd(single_s / read_s),
         "meets_target": ratio <= TARGET_RATIO,
         "memory": memory,
     }

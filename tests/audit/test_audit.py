@@ -208,9 +208,61 @@ def test_fresh_events_verify_without_the_slow_path(
     county = make_county(db, rules)
     file_text(db, filer, county.bau_case, "Ärger mit „Anführungszeichen“.txt", 'a "b" \\ c\n')
 
-    def refuse(row: Any) -> None:
+    def refuse(row: Any, prev_hash: str) -> None:
         raise AssertionError(f"slow path taken for event {row[0]}")
 
-    monkeypatch.setattr("eakte.audit.service._slow_hash", refuse)
+    monkeypatch.setattr("eakte.audit.verification._slow_hash", refuse)
     with db.read() as c:
         assert audit.verify(c).ok
+
+
+# Parallel verification: ranges of six events, so that the tampering above (events 3 to 8)
+# falls inside a range, on its last event and on the first event of the next.
+RANGE = 6
+
+
+def _parallel(db: Database, kept: tuple[int, str] | None = None) -> audit.ChainReport:
+    with db.read() as c:
+        last = audit.head(c)[0]
+    return audit.verify_database(db, kept, processes=-(-last // RANGE))
+
+
+@pytest.fixture
+def small_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("eakte.audit.verification.EVENTS_PER_PROCESS", 1)
+
+
+@pytest.mark.parametrize("how", list(TAMPERING))
+def test_parallel_ranges_name_the_same_event(
+    db: Database, rules: Any, how: str, small_ranges: None
+) -> None:
+    make_county(db, rules)
+    assert _parallel(db).ok
+    tamper, broken_at, kind, _ = TAMPERING[how]
+    with db.write() as c:
+        tamper(c)
+    with db.read() as c:
+        alone = audit.verify(c)
+    parallel = _parallel(db)
+    assert (parallel.broken_at, parallel.kind) == (broken_at, kind)
+    assert parallel == alone
+
+
+def test_parallel_ranges_with_a_kept_head(db: Database, rules: Any, small_ranges: None) -> None:
+    make_county(db, rules)
+    with db.read() as c:
+        kept = audit.head(c)
+    intact = _parallel(db, kept)
+    assert intact.ok and (intact.events, intact.head) == kept
+    with db.write() as c:
+        _run(c, "DELETE FROM audit_events WHERE id >= :n", n=kept[0] - 1)
+    report = _parallel(db, kept)
+    assert (report.broken_at, report.kind) == (kept[0] - 1, "truncated")
+    with db.write() as c:
+        _rewrite_with(c, "mallory")
+    with db.read() as c:
+        kept = audit.head(c)
+    with db.write() as c:
+        _rewrite_with(c, "eve")
+    report = _parallel(db, kept)
+    assert (report.broken_at, report.kind) == (kept[0], "rewritten")

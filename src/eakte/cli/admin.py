@@ -379,13 +379,21 @@ def audit_group() -> None:
     help="Ein früher mit »eakte audit head« aufbewahrter Kopf: findet auch am Ende entfernte "
     "und vollständig neu berechnete Ereignisse. Beispiel: --kept-head $(cat kopf.txt)",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="So viele Prozesse prüfen Abschnitte einer langen Kette gleichzeitig "
+    "(Vorgabe: einer je Prozessorkern).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
-def audit_verify(app: App, kept_head: tuple[int, str] | None, as_json: bool) -> None:
+def audit_verify(
+    app: App, kept_head: tuple[int, str] | None, processes: int | None, as_json: bool
+) -> None:
     """Die Hash-Kette des Protokolls nachrechnen; nennt das erste veränderte, fehlende oder
     verschobene Ereignis (Exit-Status 2)."""
-    with app.require_schema().read() as connection:
-        report = audit.verify(connection, kept_head)
+    report = audit.verify_database(app.require_schema(), kept_head, processes)
     if as_json:
         app.emit_json(
             {

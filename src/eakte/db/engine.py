@@ -60,6 +60,7 @@ class Database:
     """The database of one installation: a write path and a read path."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.url = settings.resolved_database_url
         backend = make_url(self.url).get_backend_name()
         if backend not in ("sqlite", "postgresql"):
