@@ -5,9 +5,11 @@ prose pages, one page each) and, for quality, ``*.hard.jpg`` (200 dpi, binarised
 
 * **direct** (baseline): OCRmyPDF's own command (``ocrmypdf`` beside the interpreter) with
   exactly the options eakte uses
-  (``eakte.ocr.engine.ocrmypdf_command``: ``-l deu+eng --deskew --rotate-pages --output-type
-  pdfa-2 --jobs 1 --sidecar``), ``OMP_THREAD_LIMIT=1``, as many processes at once as there are
-  cores (``--threads``), one per page file.
+  (``eakte.ocr.engine.ocrmypdf_command``: ``-l deu+eng --deskew --rotate-pages
+  --rotate-pages-threshold 18 --output-type pdfa-2 --jobs 1 --sidecar``; ``--languages`` as
+  eakte's ``ocr_languages``),
+  ``OMP_THREAD_LIMIT=1``, as many processes at once as there are cores (``--threads``), one per
+  page file. Its text (Tesseract's sidecar, as OCRmyPDF writes it) is scored too.
 * **eakte**: a fresh installation (SQLite or ``--database-url``), the pages filed with
   ``add_paths`` (not timed; they wait for OCR), then ``Worker(threads=N).run(until_idle=True)``
   timed: claiming, the OCR child process, storing the PDF/A, text, index and audit.
@@ -15,7 +17,9 @@ prose pages, one page each) and, for quality, ``*.hard.jpg`` (200 dpi, binarised
 ``overhead`` = eakte seconds ÷ direct seconds − 1 (target ≤ 0.10). Quality: word recall (share
 of the ground truth's words, with repetitions, found in the OCR text) and character error rate
 (edit distance ÷ ground-truth characters, whitespace collapsed) of eakte's stored text against
-``*.gt.txt``, per page and summarised, for the mild and the hard scans.
+``*.gt.txt``, per page and summarised, for the mild and the hard scans; and of OCRmyPDF's own
+sidecar text from the direct run (``quality_mild_direct``), which shows what eakte's text step
+(``eakte.ocr.text``: words broken at line ends joined) adds.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from eakte.ingest.batch import add_paths
 from eakte.ingest.filing import Filer
 from eakte.ocr.engine import ocr_environment, ocrmypdf_command, tool_versions
 from eakte.ocr.service import cores
+from eakte.settings import Settings
 from eakte.worker.runner import Worker
 
 WORD = re.compile(r"\w+")
@@ -116,8 +121,11 @@ def summarise(values: list[float]) -> dict[str, float]:
 # --------------------------------------------------------------------------- runs
 
 
-def run_direct(pages: list[Path], threads: int, work: Path) -> float:
-    """OCRmyPDF directly on every page, ``threads`` processes at once; returns seconds."""
+def run_direct(
+    pages: list[Path], threads: int, work: Path, languages: str
+) -> tuple[float, dict[str, str]]:
+    """OCRmyPDF directly on every page, ``threads`` processes at once; returns seconds and
+    the sidecar text per file name."""
     shutil.rmtree(work, ignore_errors=True)
     (work / "input").mkdir(parents=True)
     # Read from the scratch folder, as eakte reads its blob store (not from the corpus share).
@@ -126,7 +134,7 @@ def run_direct(pages: list[Path], threads: int, work: Path) -> float:
     def one(page: Path) -> None:
         out = work / page.stem
         out.mkdir()
-        arguments = ocrmypdf_command(page, out / "ocr.pdf", out / "ocr.txt", "deu+eng", 1)
+        arguments = ocrmypdf_command(page, out / "ocr.pdf", out / "ocr.txt", languages, 1)
         subprocess.run(
             [OCRMYPDF, *arguments],
             env=ocr_environment(),
@@ -139,16 +147,23 @@ def run_direct(pages: list[Path], threads: int, work: Path) -> float:
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(one, local))
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    return seconds, {p.name: (work / p.stem / "ocr.txt").read_text("utf-8") for p in local}
 
 
 def run_eakte(
-    pages: list[Path], threads: int, work: Path, database_url: str | None
+    pages: list[Path], threads: int, work: Path, database_url: str | None, languages: str
 ) -> tuple[float, dict[str, str], dict[str, Any]]:
     """File the pages, then time the worker until idle; returns seconds, text per file name,
     and the worker's summary."""
     shutil.rmtree(work, ignore_errors=True)
-    settings = make_settings(work / "data", database_url, ocr_jobs=1, worker_poll_seconds=0.2)
+    settings = make_settings(
+        work / "data",
+        database_url,
+        ocr_jobs=1,
+        worker_poll_seconds=0.2,
+        ocr_languages=languages,
+    )
     db = Database(settings)
     upgrade(db)
     blobs = FolderBlobStore(settings.resolved_blob_dir)
@@ -212,6 +227,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=0, help="only the first N pages (0: all)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each (median reported)")
     parser.add_argument("--no-hard", action="store_true", help="skip the hard scans")
+    parser.add_argument(
+        "--languages",
+        default=Settings.model_fields["ocr_languages"].default,
+        help="Tesseract languages for both (default: eakte's ocr_languages default)",
+    )
     args = parser.parse_args()
 
     folder = corpus_root() / "small" / "ocr_gt"
@@ -228,21 +248,26 @@ def main() -> None:
         "cores": cores(),
         "threads": args.threads,
         "pages": len(pages),
+        "languages": args.languages,
         "load_before": load_average(),
     }
     direct_runs, eakte_runs = [], []
     texts: dict[str, str] = {}
+    direct_texts: dict[str, str] = {}
     details: dict[str, Any] = {}
     for round_number in range(args.repeat):
         # Alternate which goes first, so that a drift in the machine's load hits both alike.
         for which in ("direct", "eakte") if round_number % 2 == 0 else ("eakte", "direct"):
             log(f"round {round_number + 1}: {which} on {len(pages)} pages …")
             if which == "direct":
-                direct_runs.append(run_direct(pages, args.threads, work / "direct"))
+                seconds, direct_texts = run_direct(
+                    pages, args.threads, work / "direct", args.languages
+                )
+                direct_runs.append(seconds)
                 log(f"  {direct_runs[-1]:.1f} s")
             else:
                 seconds, texts, details = run_eakte(
-                    pages, args.threads, work / "eakte", args.database_url
+                    pages, args.threads, work / "eakte", args.database_url, args.languages
                 )
                 eakte_runs.append(seconds)
                 log(f"  {seconds:.1f} s")
@@ -262,12 +287,13 @@ def main() -> None:
             },
             "overhead": rnd(eakte_s / direct_s - 1, 3),
             "quality_mild": quality(texts, ".scan.pdf", folder),
+            "quality_mild_direct": quality(direct_texts, ".scan.pdf", folder),
         }
     )
     if hard and not args.no_hard:
         log(f"eakte worker on {len(hard)} hard scans (quality) …")
         seconds, hard_texts, hard_details = run_eakte(
-            hard, args.threads, work / "hard", args.database_url
+            hard, args.threads, work / "hard", args.database_url, args.languages
         )
         result["quality_hard"] = {
             "seconds": rnd(seconds, 2),

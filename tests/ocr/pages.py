@@ -29,6 +29,14 @@ TEXTS = [
     "zu äußern. Bußgeldbehörde des Landkreises Musterland.",
 ]
 
+# The pages as printed: like typeset text, the second breaks a word at a line's end
+# ("Erziehungsbei-" / "standschaft"); search must still find the whole word.
+PRINTED = [
+    TEXTS[0],
+    TEXTS[1].replace("eine Erziehungsbeistandschaft für", "eine Erziehungsbei-\nstandschaft für"),
+    TEXTS[2],
+]
+
 
 def font(size: int) -> ImageFont.FreeTypeFont:
     for path in (FONT, FONT_FALLBACK):

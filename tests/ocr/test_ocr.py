@@ -23,6 +23,7 @@ from eakte.worker.runner import Worker
 from tests.conftest import corpus_path
 from tests.helpers import make_county
 from tests.ocr.pages import (
+    PRINTED,
     TEXTS,
     render_page,
     save_image_pdf,
@@ -53,7 +54,7 @@ def test_scans_become_searchable_pdfa_and_text_pdfs_are_left_alone(
     county = make_county(db, rules)
     pages = [
         render_page(t, skew=s, seed=n)
-        for n, (t, s) in enumerate(zip(TEXTS, (2, -3, 1.5), strict=True))
+        for n, (t, s) in enumerate(zip(PRINTED, (2, -3, 1.5), strict=True))
     ]
     png = _file(db, filer, county.bau_case, save_png(pages[0], tmp_path / "Bescheid.png"))
     tiff = _file(db, filer, county.bau_case, save_tiff(pages[1:], tmp_path / "Akte.tif"))
@@ -102,7 +103,8 @@ def test_scans_become_searchable_pdfa_and_text_pdfs_are_left_alone(
     assert word_recall(TEXTS[0], rows[png.id].text) >= GENERATED_RECALL
     assert word_recall(TEXTS[1] + "\n" + TEXTS[2], rows[tiff.id].text) >= GENERATED_RECALL
     assert word_recall(TEXTS[2], rows[scan_pdf.id].text) >= GENERATED_RECALL
-    # The OCR text is searchable with German stemming (Baugenehmigungen → Baugenehmigung).
+    # The OCR text is searchable with German stemming (Baugenehmigungen → Baugenehmigung),
+    # and a word broken at a line's end is found whole.
     with db.read() as c:
         user = organisation.get_user(c, "bau")
         found = search(c, user, "Baugenehmigungen Garage")

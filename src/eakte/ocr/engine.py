@@ -2,7 +2,9 @@
 
 Images (PNG, JPEG, TIFF with any number of pages, …) are first put into a PDF page by page
 without recompressing what can stay as it is; PDFs go in as they are. OCRmyPDF deskews, turns
-pages the right way up, lays a text layer over every page and writes a PDF/A-2b.
+pages the right way up, lays a text layer over every page and writes a PDF/A-2b. The text
+for search is Tesseract's own (OCRmyPDF's sidecar), with words broken at line ends joined
+(``eakte.ocr.text``).
 ``OMP_THREAD_LIMIT=1`` keeps each Tesseract to one thread: parallelism comes from pages
 (``jobs``), never from threads fighting over the cores.
 
@@ -28,6 +30,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageFile, ImageSequence, UnidentifiedImageError
+
+from eakte.ocr.text import join_line_breaks
 
 # Exit codes of OCRmyPDF (ocrmypdf.exceptions.ExitCode).
 _EXIT_MESSAGES = {
@@ -314,6 +318,6 @@ def run_ocr(
     except pdfium.PdfiumError as exc:
         raise OcrError(f"Das Ergebnis der Texterkennung ist unlesbar ({exc}).") from exc
     sidecar_text = sidecar.read_text("utf-8", "replace") if sidecar.is_file() else ""
-    text = _merge_text(sidecar_text, layer).replace("\x00", "")
+    text = join_line_breaks(_merge_text(sidecar_text, layer).replace("\x00", ""))
     tool = f"{tool_versions()}, -l {languages}, {'PDF/A-2b' if pdfa else 'PDF'}"
     return OcrOutput(output, text, len(layer), pdfa, tool)
