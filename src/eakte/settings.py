@@ -89,6 +89,15 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest file accepted for filing, in bytes (default 1 GiB).",
     )
+    max_request_size: int = Field(
+        default=2 * 1024 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Largest request body the web server accepts (all files of one upload, an xdomea "
+            "package), in bytes (default 2 GiB); a larger one is refused unread (413). Larger "
+            "packages: eakte import xdomea."
+        ),
+    )
     max_query_length: int = Field(
         default=500, ge=10, description="Longest search query accepted, in characters."
     )

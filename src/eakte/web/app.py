@@ -44,6 +44,7 @@ from eakte.web import (
     scans,
 )
 from eakte.web.headers import CSP, SecurityHeaders
+from eakte.web.limits import BodyLimit
 from eakte.web.security import LoginRequired
 from eakte.web.state import HERE, WebState
 
@@ -185,5 +186,6 @@ def create_app(settings: Settings, background_work: bool = False) -> FastAPI:
             return JSONResponse({"detail": message}, status_code=error.status_code)
         return pages.error_page(request, error.status_code, message)
 
+    app.add_middleware(BodyLimit, limit=settings.max_request_size)
     app.add_middleware(SecurityHeaders)
     return app
