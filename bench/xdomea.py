@@ -74,7 +74,8 @@ from eakte.core.fileplan import parse_plan_csv
 from eakte.db.engine import Database
 from eakte.db.migrate import upgrade
 from eakte.interchange.export import Exported, export_handover
-from eakte.interchange.importer import ImportResult, import_package
+from eakte.interchange.import_rows import ImportResult
+from eakte.interchange.importer import import_package
 from eakte.interchange.model import DEFAULT_VERSION, VERSIONS, Party
 from eakte.interchange.package import compression_for
 from eakte.records import fileplan, organisation

@@ -27,6 +27,7 @@ from eakte.db.schema import cases, documents, dossiers, interchange_messages
 from eakte.errors import ValidationError
 from eakte.interchange import importer, processes, reader
 from eakte.interchange.collect import sender_party
+from eakte.interchange.import_rows import ImportResult
 from eakte.interchange.model import MESSAGE_NAMES, Header, ObjectResult, Party
 from eakte.interchange.package import write_reply_package
 from eakte.interchange.safexml import read_limited
@@ -46,7 +47,7 @@ class Received:
     code: str
     summary: str  # German, for the page and the CLI
     reply: Path | None = None  # our answer, in the outbox
-    imported: importer.ImportResult | None = None  # what a 0401/0503 created
+    imported: ImportResult | None = None  # what a 0401/0503 created
 
     def as_dict(self) -> dict[str, Any]:
         return {
