@@ -240,8 +240,10 @@ def measure_raw(
 
     def dossier_call(connection: Connection, dossier_id: str) -> float:
         start = time.perf_counter()
-        record = describe(connection, dossier_id, user)
-        listing.history(connection, "dossier", record["id"], documents=False)  # as the page
+        # As the page: the dossier without its cases, its first page of cases, its history.
+        record = describe(connection, dossier_id, user, contents=False)
+        listing.dossier_cases(connection, record["id"])
+        listing.history(connection, "dossier", record["id"], documents=False)
         return time.perf_counter() - start
 
     with db.read() as connection:
@@ -796,7 +798,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
             },
             "api_search": {"call": f"search(…, limit={API_LIMIT})", **raw_summary(raw.api_search)},
             "dossier_page": {
-                "call": "describe(dossier) + listing.history",
+                "call": "describe(…, contents=False) + dossier_cases + history",
                 **raw_summary(raw.dossier_page),
             },
         },

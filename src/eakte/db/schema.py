@@ -142,7 +142,7 @@ cases = Table(
     Column("id", Integer, primary_key=True),
     Column("uuid", String(36), nullable=False, unique=True),
     Column("reference", String(220), nullable=False, unique=True),
-    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False, index=True),
+    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False),
     Column("lead_unit_id", ForeignKey("org_units.id"), nullable=False),
     Column("subject", String(500), nullable=False),
     Column("created_at", TS, nullable=False),
@@ -153,6 +153,8 @@ cases = Table(
     # The person working the case (Bearbeitung); it appears on their desk.
     Column("assignee_id", ForeignKey("users.id"), nullable=True, index=True),
     Column("imported_from", String(36), nullable=True),  # xdomea ProzessID
+    # A dossier's cases in the order they were opened (the dossier page pages through them).
+    Index("ix_cases_dossier_id_id", "dossier_id", "id"),
 )
 
 contents = Table(

@@ -74,8 +74,15 @@ def unit_parents(connection: Connection) -> dict[int, int | None]:
 
 
 def policy(connection: Connection, key: str) -> str:
+    """A county-wide policy (read once per read-only transaction)."""
+    cache = memo(connection)
+    if cache is not None and ("policy", key) in cache:
+        return cast(str, cache["policy", key])
     value = connection.execute(select(policies.c.value).where(policies.c.key == key)).scalar()
-    return str(value) if value is not None else POLICY_DEFAULTS[key]
+    found = str(value) if value is not None else POLICY_DEFAULTS[key]
+    if cache is not None:
+        cache["policy", key] = found
+    return found
 
 
 def covered_units(connection: Connection, user: User) -> set[int]:

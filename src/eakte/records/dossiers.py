@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import Connection, select, text
 
@@ -11,6 +12,7 @@ from eakte import audit
 from eakte.core.access import ReadScope
 from eakte.core.records import Confidentiality, ensure_open, validate_reason, validate_subject
 from eakte.core.references import ReferenceRule
+from eakte.db.engine import memo
 from eakte.db.schema import cases, disposal_items, disposal_runs, dossiers, org_units
 from eakte.errors import ClosedError, ConflictError, NotFoundError, ValidationError
 from eakte.records.common import new_uuid, now
@@ -146,6 +148,12 @@ def create_dossier(
 
 
 def get_dossier(connection: Connection, ref_or_uuid: str) -> Dossier:
+    """The dossier by reference or uuid; read once per read-only transaction (the dossier page
+    asks for it in several of its parts)."""
+    cache = memo(connection)
+    key = ("dossier", ref_or_uuid)
+    if cache is not None and key in cache:
+        return cast(Dossier, cache[key])
     row = connection.execute(
         select(dossiers).where(
             (dossiers.c.reference == ref_or_uuid) | (dossiers.c.uuid == ref_or_uuid)
@@ -153,7 +161,10 @@ def get_dossier(connection: Connection, ref_or_uuid: str) -> Dossier:
     ).first()
     if row is None:
         raise NotFoundError(f"Akte {ref_or_uuid!r} gibt es nicht.")
-    return _dossier(row)
+    found = _dossier(row)
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 def get_dossier_by_id(connection: Connection, dossier_id: int) -> Dossier:

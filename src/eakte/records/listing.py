@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnClause, Connection, Integer, String, column, text
+from sqlalchemy import ColumnClause, Connection, Integer, String, column, func, select, text
 
 from eakte.audit.history import HistoryEntry, entries
-from eakte.db.schema import TS
+from eakte.db.schema import TS, cases, documents, dossiers
 from eakte.records.access import CASE_FILTER, DOSSIER_FILTER, expanding_params, read_scope
 from eakte.records.organisation import User
 
@@ -84,24 +85,95 @@ def dossiers_on(connection: Connection, user: User, plan_item_id: int) -> list[A
     )
 
 
+CASE_PAGE = 50
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One page of a dossier's cases, in the order they were opened."""
+
+    cases: list[dict[str, Any]]  # as ``describe`` lists them: id, reference, subject, …
+    total: int  # cases in the dossier
+    first: int  # the position of the first case shown (1 on the first page)
+    after: int | None  # the cursor this page starts after (None: the first page)
+    next_after: int | None  # the cursor of the next page, None on the last
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.cases) - 1
+
+
+def dossier_cases(
+    connection: Connection, dossier_uuid: str, after: int | None = None, limit: int = CASE_PAGE
+) -> CasePage:
+    """The cases of a dossier (already checked as readable), ``limit`` at a time: those
+    opened after case ``after`` (a case number from ``CasePage.next_after``), each with its
+    number of documents. The page is read from the cursor on along ix_cases_dossier_id_id
+    (dossier, case); the counts read that index only, not the cases (nor their documents)."""
+    dossier = select(dossiers.c.id).where(dossiers.c.uuid == dossier_uuid).scalar_subquery()
+    count = select(func.count(), func.count().filter(cases.c.id <= (after or 0))).where(
+        cases.c.dossier_id == dossier
+    )
+    total, before = connection.execute(count).one()
+    held = (
+        select(func.count())
+        .select_from(documents)
+        .where(documents.c.case_id == cases.c.id)
+        .scalar_subquery()
+    )
+    page = (
+        select(
+            cases.c.id,
+            cases.c.uuid,
+            cases.c.reference,
+            cases.c.subject,
+            cases.c.closed_at,
+            held.label("documents"),
+        )
+        .where(cases.c.dossier_id == dossier, cases.c.id > (after or 0))
+        .order_by(cases.c.id)
+        .limit(limit + 1)
+    )
+    rows = connection.execute(page).all()
+    shown = rows[:limit]
+    return CasePage(
+        cases=[
+            {
+                "id": row.uuid,
+                "reference": row.reference,
+                "subject": row.subject,
+                "closed_at": row.closed_at.isoformat() if row.closed_at is not None else None,
+                "documents": row.documents,
+            }
+            for row in shown
+        ],
+        total=int(total),
+        first=int(before) + 1,
+        after=after,
+        next_after=shown[-1].id if len(rows) > limit else None,
+    )
+
+
 HISTORY_PAGE = 50
 _EVENT = "e.id, e.occurred_at, e.actor, e.action, e.object_type, e.object_id, e.details, e.hash"
 # One branch per kind of object; each finds its events through ix_audit_events_object
 # (object_type, object_id), record by record (CROSS JOIN keeps SQLite from starting at the
-# audit table instead). ``{scope}`` narrows the records, ``{older}`` pages back.
+# audit table instead). The branches take only the event number, which that index holds, so
+# that a record with many events costs index entries, not event rows; the page's rows are read
+# afterwards. ``{scope}`` narrows the records, ``{older}`` pages back.
 _BRANCHES = {
     "dossier": (
-        f"SELECT {_EVENT}, dz.reference AS reference, dz.subject AS label FROM dossiers dz "
+        "SELECT e.id AS id, dz.reference AS reference, dz.subject AS label FROM dossiers dz "
         "CROSS JOIN audit_events e WHERE e.object_type = 'dossier' AND e.object_id = dz.uuid "
         "AND {scope}{older}"
     ),
     "case": (
-        f"SELECT {_EVENT}, c.reference AS reference, c.subject AS label FROM cases c "
+        "SELECT e.id AS id, c.reference AS reference, c.subject AS label FROM cases c "
         "CROSS JOIN audit_events e WHERE e.object_type = 'case' AND e.object_id = c.uuid "
         "AND {scope}{older}"
     ),
     "document": (
-        f"SELECT {_EVENT}, c.reference AS reference, d.title AS label FROM documents d "
+        "SELECT e.id AS id, c.reference AS reference, d.title AS label FROM documents d "
         "JOIN cases c ON c.id = d.case_id CROSS JOIN audit_events e "
         "WHERE e.object_type = 'document' AND e.object_id = d.uuid AND {scope}{older}"
     ),
@@ -145,9 +217,10 @@ def history(
         if documents or branch != "document" or kind == "document"
     ]
     statement = text(
-        "SELECT h.*, u.name AS actor_name FROM ("
+        f"SELECT {_EVENT}, h.reference, h.label, u.name AS actor_name FROM ("
         + " UNION ALL ".join(branches)
-        + ") h LEFT JOIN users u ON u.login = h.actor ORDER BY h.id DESC LIMIT :limit"
+        + " ORDER BY id DESC LIMIT :limit) h CROSS JOIN audit_events e "
+        "LEFT JOIN users u ON u.login = e.actor WHERE e.id = h.id ORDER BY e.id DESC"
     ).columns(*_HISTORY_COLUMNS)
     params: dict[str, Any] = {"record": record_id, "limit": limit}
     if before is not None:

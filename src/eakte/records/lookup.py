@@ -31,15 +31,18 @@ def _check(
     label: str,
     case_id: int | None = None,
     write: bool = False,
+    dossier: Any = None,
 ) -> None:
+    """``dossier``: the dossier's row if the caller has it (lead unit and confidentiality)."""
     # A record the user may not read answers exactly like a missing one.
     if user is None:
         return
-    dossier = connection.execute(
-        select(dossiers.c.lead_unit_id, dossiers.c.confidentiality).where(
-            dossiers.c.id == dossier_id
-        )
-    ).one()
+    if dossier is None:
+        dossier = connection.execute(
+            select(dossiers.c.lead_unit_id, dossiers.c.confidentiality).where(
+                dossiers.c.id == dossier_id
+            )
+        ).one()
     scope = read_scope(connection, user)
     if not scope.reads(dossier.lead_unit_id, dossier_id, dossier.confidentiality, case_id):
         raise NotFoundError(f"{label} gibt es nicht.")
@@ -54,10 +57,28 @@ def _check(
         )
 
 
-def _describe_dossier(connection: Connection, row: Any) -> dict[str, Any]:
-    plan = connection.execute(
-        select(plan_items.c.code, plan_items.c.title).where(plan_items.c.id == row.plan_item_id)
+def _describe_dossier(connection: Connection, row: Any, contents: bool = True) -> dict[str, Any]:
+    unit = select(org_units.c.code).where(org_units.c.id == row.lead_unit_id).scalar_subquery()
+    where = connection.execute(
+        select(plan_items.c.code, plan_items.c.title, unit.label("unit")).where(
+            plan_items.c.id == row.plan_item_id
+        )
     ).one()
+    described = {
+        "type": "dossier",
+        "id": row.uuid,
+        "reference": row.reference,
+        "subject": row.subject,
+        "plan_item": where.code,
+        "plan_title": where.title,
+        "lead_unit": where.unit,
+        "confidentiality": row.confidentiality,
+        "created_at": _iso(row.created_at),
+        "created_by": row.created_by,
+        "closed_at": _iso(row.closed_at),
+    }
+    if not contents:
+        return described
     case_rows = connection.execute(
         select(
             cases.c.uuid,
@@ -72,17 +93,7 @@ def _describe_dossier(connection: Connection, row: Any) -> dict[str, Any]:
         .order_by(cases.c.id)
     ).all()
     return {
-        "type": "dossier",
-        "id": row.uuid,
-        "reference": row.reference,
-        "subject": row.subject,
-        "plan_item": plan.code,
-        "plan_title": plan.title,
-        "lead_unit": _unit_code(connection, row.lead_unit_id),
-        "confidentiality": row.confidentiality,
-        "created_at": _iso(row.created_at),
-        "created_by": row.created_by,
-        "closed_at": _iso(row.closed_at),
+        **described,
         "cases": [
             {
                 "id": c.uuid,
@@ -207,10 +218,12 @@ def require_readable_case(
     _check(connection, user, row.dossier_id, f"Vorgang {ref_or_id!r}", row.id, write)
 
 
-def require_writable(connection: Connection, ref_or_id: str, user: User) -> dict[str, Any]:
+def require_writable(
+    connection: Connection, ref_or_id: str, user: User, contents: bool = True
+) -> dict[str, Any]:
     """The record (as ``describe`` finds it) if ``user`` may change it: 404 when unreadable,
     403 when only readable."""
-    record = describe(connection, ref_or_id, user)
+    record = describe(connection, ref_or_id, user, contents=contents)
     found = _find(connection, record["type"], record["id"])
     dossier_id = found.id if record["type"] == "dossier" else found.dossier_id
     _check(connection, user, dossier_id, f"{LABELS[record['type']]} {ref_or_id!r}", write=True)
@@ -221,10 +234,17 @@ LABELS = {"dossier": "Akte", "case": "Vorgang", "document": "Dokument"}
 
 
 def describe(
-    connection: Connection, ref_or_id: str, user: User | None = None, kind: str | None = None
+    connection: Connection,
+    ref_or_id: str,
+    user: User | None = None,
+    kind: str | None = None,
+    *,
+    contents: bool = True,
 ) -> dict[str, Any]:
     """Describe the dossier, case or document named by reference or id; with ``kind``, only a
-    record of that kind counts (anything else is "not found")."""
+    record of that kind counts (anything else is "not found"). ``contents=False`` leaves out a
+    dossier's cases, for callers that only check access or page them (``listing.dossier_cases``):
+    they grow with the dossier."""
     ref_or_id = ref_or_id.strip()
     kinds = [kind] if kind else list(LABELS)
     for candidate in kinds:
@@ -238,7 +258,11 @@ def describe(
                 if candidate == "document"
                 else None
             )
-            _check(connection, user, dossier_id, f"{LABELS[candidate]} {ref_or_id!r}", case_id)
+            label = f"{LABELS[candidate]} {ref_or_id!r}"
+            own = found if candidate == "dossier" else None
+            _check(connection, user, dossier_id, label, case_id, dossier=own)
+            if candidate == "dossier":
+                return _describe_dossier(connection, found, contents)
             return DESCRIBERS[candidate](connection, found)
     if kind:
         raise NotFoundError(f"{LABELS[kind]} {ref_or_id!r} gibt es nicht.")
@@ -254,8 +278,8 @@ def _find(connection: Connection, kind: str, ref_or_id: str) -> Any:
     ).first()
 
 
+# A dossier is described by ``_describe_dossier`` (which may leave its cases out).
 DESCRIBERS = {
-    "dossier": _describe_dossier,
     "case": _describe_case,
     "document": _describe_document,
 }

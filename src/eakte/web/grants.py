@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
 from eakte.errors import PermissionDeniedError
 from eakte.records import grants as grant_service
@@ -53,9 +54,14 @@ def _out(grant: grant_service.Grant) -> GrantOut:
     )
 
 
+def _readable(connection: Connection, dossier_ref: str, user: User) -> str:
+    """The dossier's uuid; 404 unless ``user`` may read it (without listing its cases)."""
+    return str(describe(connection, dossier_ref, user, "dossier", contents=False)["id"])
+
+
 def _grant(request: Request, user: User, dossier_ref: str, body: GrantIn) -> GrantOut:
     with state(request).db.write() as connection:
-        dossier = get_dossier(connection, describe(connection, dossier_ref, user, "dossier")["id"])
+        dossier = get_dossier(connection, _readable(connection, dossier_ref, user))
         grant_service.ensure_may_manage(connection, dossier, user)
         grant = grant_service.add_grant(
             connection, dossier.uuid, user.login, body.unit, body.user, body.access, body.note
@@ -65,7 +71,7 @@ def _grant(request: Request, user: User, dossier_ref: str, body: GrantIn) -> Gra
 
 def _revoke(request: Request, user: User, dossier_ref: str, grant_id: int) -> None:
     with state(request).db.write() as connection:
-        dossier = get_dossier(connection, describe(connection, dossier_ref, user, "dossier")["id"])
+        dossier = get_dossier(connection, _readable(connection, dossier_ref, user))
         grant_service.ensure_may_manage(connection, dossier, user)
         grant_service.revoke_grant(connection, dossier.uuid, grant_id, user.login)
 
@@ -124,7 +130,7 @@ def revoke_page(
 )
 def api_list(request: Request, dossier_id: str, user: ApiUser) -> list[GrantOut]:
     with state(request).db.read() as connection:
-        dossier = get_dossier(connection, describe(connection, dossier_id, user, "dossier")["id"])
+        dossier = get_dossier(connection, _readable(connection, dossier_id, user))
         return [_out(g) for g in grant_service.list_grants(connection, dossier.id)]
 
 

@@ -22,7 +22,7 @@ def _may_reopen(connection: Connection, record_id: str, user: User) -> bool:
     if not user.has_role("registry"):
         return False
     try:
-        require_writable(connection, record_id, user)
+        require_writable(connection, record_id, user, contents=False)
     except EakteError:
         return False
     return True

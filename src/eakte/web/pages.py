@@ -42,6 +42,7 @@ KIND_DE = {
 }
 UserDep = Annotated[User, Depends(page_user)]
 HistoryBefore = Annotated[int | None, Query(ge=1, description="ältere Einträge des Verlaufs")]
+CasesAfter = Annotated[int | None, Query(ge=1, description="weitere Vorgänge einer Akte")]
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -66,6 +67,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
         403: "Nicht erlaubt",
         409: "Nicht möglich",
         400: "Eingabe prüfen",
+        413: "Zu groß",
     }
     return render(
         request, "error.html", status=status, title=titles.get(status, "Fehler"), message=message
@@ -205,9 +207,12 @@ def dossier(
     user: UserDep,
     hinweis: str | None = None,
     verlauf_vor: HistoryBefore = None,
+    vorgaenge_nach: CasesAfter = None,
 ) -> HTMLResponse:
     with state(request).db.read() as connection:
-        record = describe(connection, dossier_id, user, "dossier")
+        # The cases a page at a time: a dossier may hold thousands.
+        record = describe(connection, dossier_id, user, "dossier", contents=False)
+        cases = listing.dossier_cases(connection, record["id"], vorgaenge_nach)
         events = history_section(connection, "dossier", record["id"], verlauf_vor)
         lifecycle = lifecycle_context(connection, user, "dossier", record)
         access = grants_context(connection, user, record["id"])
@@ -218,6 +223,7 @@ def dossier(
         "dossier.html",
         **kept,
         dossier=record,
+        cases=cases,
         events=events,
         notice=hinweis,
         units=units,
