@@ -1,6 +1,6 @@
 """Web load: requests/s and latency of pages and API with many concurrent users on loopback.
 
-The server is ``eakte serve`` as a subprocess (``python -m uvicorn eakte.web.asgi:app`` with
+The server is ``eakte serve --workers N`` as a subprocess (with
 ``EAKTE_DATA``/``EAKTE_DATABASE_URL``) on a copy of the search_latency database (built or reused
 in ``--work``/search-N/ by the same code). ``--users`` virtual users (accounts that read 2 of 10
 units, like ``bench-part``) run one scenario at a time for ``--seconds``: the search page, the
@@ -287,28 +287,25 @@ def free_port() -> int:
 
 
 def start_server(
-    settings: Settings, port: int, workers: int, log_path: Path
+    settings: Settings, port: int, workers: int, log_path: Path, threads: int | None = None
 ) -> subprocess.Popen[bytes]:
-    """``eakte serve`` equivalent: uvicorn with the settings of ``eakte serve`` (log level
-    warning, proxy headers), configured through the environment like any installation."""
+    """``eakte serve --workers N`` (its processes, each with its own ``SO_REUSEPORT`` socket),
+    configured through the environment like any installation."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EAKTE_")}
     env["EAKTE_DATA"] = str(settings.data.resolve())
     if settings.database_url:
         env["EAKTE_DATABASE_URL"] = settings.database_url
+    if threads:
+        env["EAKTE_WEB_REQUEST_THREADS"] = str(threads)
     command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "eakte.web.asgi:app",
+        str(Path(sys.executable).with_name("eakte")),
+        "serve",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--log-level",
-        "warning",
-        "--proxy-headers",
     ]
     with open(log_path, "wb") as output:
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -701,6 +698,13 @@ def parse_args() -> argparse.Namespace:
         "for each",
     )
     parser.add_argument(
+        "--request-threads",
+        type=int,
+        default=None,
+        help="requests each server process works on at once (EAKTE_WEB_REQUEST_THREADS; "
+        "default: eakte's, the database pool size)",
+    )
+    parser.add_argument(
         "--load-generator",
         choices=("auto", "wrk", "httpx"),
         default="auto",
@@ -826,8 +830,8 @@ def load_runs(
     for workers in args.worker_list:
         port = free_port()
         log_path = settings.data.parent / f"server-{workers}.log"
-        log(f"starting uvicorn on 127.0.0.1:{port} ({workers} worker(s)) …")
-        server = start_server(settings, port, workers, log_path)
+        log(f"starting eakte serve on 127.0.0.1:{port} ({workers} worker(s)) …")
+        server = start_server(settings, port, workers, log_path, args.request_threads)
         base = f"http://127.0.0.1:{port}"
         try:
             if not login_seconds:
@@ -897,8 +901,8 @@ def main() -> None:
             "docs": args.docs,
             "build": ready.base_build,
             "server": {
-                "command": "python -m uvicorn eakte.web.asgi:app --log-level warning "
-                "--proxy-headers --workers N",
+                "command": "eakte serve --workers N (a process per worker, each with its "
+                "own SO_REUSEPORT socket)",
                 "uvicorn": uvicorn.__version__,
                 "cpus": CPUS,
                 # PostgreSQL: connections the servers opened during the whole load phase

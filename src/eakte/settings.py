@@ -143,6 +143,15 @@ class Settings(BaseSettings):
         default=None, description="Sender address of the mails (eakte@kreis.de)."
     )
 
+    web_request_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=200,
+        description=(
+            "Requests one web server process works on at once (threads); unset: as many as the "
+            "database pool keeps connections (20)."
+        ),
+    )
     worker_threads: int = Field(
         default=1,
         ge=0,

@@ -112,6 +112,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cmdline(pid: int) -> bytes:
+    """The command line of a running process; empty once it has ended (or is a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _wait_until_serving(server: subprocess.Popen[bytes], base: str, log: Path) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -142,9 +150,22 @@ def test_serve_with_two_workers_takes_uploads_at_once(
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
+    workers: list[int] = []
     try:
         _wait_until_serving(server, base, log)
-        assert len(_children(server.pid)) >= 2  # two worker processes
+        workers = [pid for pid in _children(server.pid) if b"spawn_main" in _cmdline(pid)]
+        assert len(workers) == 2  # two worker processes
+
+        # A second server on the same address is refused, in German, not let in beside it.
+        second = subprocess.run(
+            [*EAKTE, "serve", "--port", str(port), "--workers", "2"],
+            env=_env(settings),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 1
+        assert f"Adresse 127.0.0.1:{port} nicht nutzbar" in second.stderr
 
         def upload(number: int) -> int:
             with httpx.Client(base_url=base, timeout=60) as client:
@@ -160,6 +181,8 @@ def test_serve_with_two_workers_takes_uploads_at_once(
     finally:
         server.terminate()
         server.wait(timeout=60)
+    assert server.returncode == 0, log.read_text(errors="replace")
+    assert not [pid for pid in workers if _cmdline(pid)]  # all stopped
     assert statuses == [201] * 24, log.read_text(errors="replace")
     assert _filed(run, case) == 24
     assert run("audit", "verify").code == 0

@@ -223,21 +223,20 @@ def token_revoke(app: App, login: str, name: str) -> None:
 def serve(app: App, host: str, port: int, workers: int) -> None:
     """Die Weboberfläche und die API starten; dazu worker_threads Threads für die
     Hintergrundarbeit (Texterkennung, Scan-Eingänge)."""
-    import uvicorn
+    from eakte.web.server import serve as serve_web
 
     app.require_schema()
     app.close()
     # Several processes are safe on SQLite too: every write starts with BEGIN IMMEDIATE, and a
     # process that finds another one writing waits (sqlite_busy_timeout_ms) instead of failing.
     click.echo(f"eakte läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
-    uvicorn.run(
-        "eakte.web.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=True,
-    )
+    try:
+        serve_web(host, port, workers)
+    except OSError as exc:
+        raise click.ClickException(
+            f"Adresse {host}:{port} nicht nutzbar ({exc.strerror}): läuft eakte dort schon? "
+            "Bitte einen anderen Port wählen (--port)."
+        ) from None
 
 
 @user.command("list")

@@ -96,6 +96,8 @@ def _request_threads(web_state: WebState) -> int:
     anyio's default of 40 threads and a pool of 20, every request beyond the 20th opened a new
     connection (on SQLite: PRAGMAs and a schema read) and closed it again: with 50 users one
     request in five to seven. On a GIL-bound process more threads add no throughput."""
+    if web_state.settings.web_request_threads:
+        return web_state.settings.web_request_threads
     pool = web_state.db.read_engine.pool
     return pool.size() if isinstance(pool, QueuePool) else DEFAULT_REQUEST_THREADS
 
