@@ -16,68 +16,42 @@ json_values = st.recursive(
 )
 
 
-@given(
-    seq=st.integers(min_value=1),
-    at=st.text(),
-    actor=st.text(),
-    action=st.text(),
-    object_type=st.text(),
-    object_id=st.text(),
-    details=st.dictionaries(st.text(), json_values, max_size=4),
-)
-def test_event_text_is_the_canonical_json(
-    seq: int,
-    at: str,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    details: dict[str, Any],
-) -> None:
-    fields = {
-        "seq": seq,
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "details": details,
-    }
-    stored = details_text(details)
-    assert json.loads(stored) == details
-    text = event_text(seq, at, actor, action, object_type, object_id, stored)
-    assert text.encode() == canonical(fields)
+def events(at: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """The hashed fields of an event, with times drawn from ``at``."""
+    return st.fixed_dictionaries(
+        {
+            "seq": st.integers(min_value=1),
+            "at": at,
+            "actor": st.text(),
+            "action": st.text(),
+            "object_type": st.text(),
+            "object_id": st.text(),
+            "details": st.dictionaries(st.text(), json_values, max_size=4),
+        }
+    )
 
 
-@given(
-    seq=st.integers(min_value=1),
-    at=st.datetimes(timezones=st.just(UTC)),
-    actor=st.text(),
-    action=st.text(),
-    object_type=st.text(),
-    object_id=st.text(),
-    details=st.dictionaries(st.text(), json_values, max_size=4),
-)
-def test_the_event_built_from_stored_bytes_is_the_canonical_json(
-    seq: int,
-    at: datetime,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    details: dict[str, Any],
-) -> None:
+@given(events(st.text()))
+def test_event_text_is_the_canonical_json(event: dict[str, Any]) -> None:
+    stored = details_text(event["details"])
+    assert json.loads(stored) == event["details"]
+    text = event_text(
+        event["seq"],
+        event["at"],
+        event["actor"],
+        event["action"],
+        event["object_type"],
+        event["object_id"],
+        stored,
+    )
+    assert text.encode() == canonical(event)
+
+
+@given(events(st.datetimes(timezones=st.just(UTC))))
+def test_the_event_built_from_stored_bytes_is_the_canonical_json(event: dict[str, Any]) -> None:
     """What the verify loop hashes: the previous hash and the canonical JSON of the event, built
     from the time as SQLite stores it and the details as stored."""
-    fields = {
-        "seq": seq,
-        "at": at.isoformat(timespec="microseconds"),
-        "actor": actor,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "details": details,
-    }
+    at: datetime = event["at"]
     prev = GENESIS.encode()
     # As SQLAlchemy writes a time into SQLite.
     stored_at = (
@@ -85,6 +59,13 @@ def test_the_event_built_from_stored_bytes_is_the_canonical_json(
         f"{at.hour:02d}:{at.minute:02d}:{at.second:02d}.{at.microsecond:06d}"
     ).encode()
     built = stored_event(
-        prev, seq, stored_at, actor, action, object_type, object_id, details_text(details).encode()
+        prev,
+        event["seq"],
+        stored_at,
+        event["actor"],
+        event["action"],
+        event["object_type"],
+        event["object_id"],
+        details_text(event["details"]).encode(),
     )
-    assert built == prev + canonical(fields)
+    assert built == prev + canonical({**event, "at": at.isoformat(timespec="microseconds")})

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -25,6 +25,8 @@ from sqlalchemy.pool import NullPool
 
 from eakte.errors import ConfigurationError
 from eakte.settings import Settings
+
+T = TypeVar("T")
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, begin: str) -> Engine:
@@ -114,6 +116,17 @@ def memo(connection: Connection) -> dict[Any, Any] | None:
     """A dict that lives as long as the read-only transaction of ``connection`` (None in a
     write transaction, where what was read may change before it ends)."""
     return _MEMOS.get(connection)
+
+
+def remembered(connection: Connection, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, once per read-only transaction of ``connection`` for ``key`` (every time
+    in a write transaction)."""
+    cache = _MEMOS.get(connection)
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cast(T, cache[key])
 
 
 @contextmanager

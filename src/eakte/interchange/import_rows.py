@@ -160,6 +160,35 @@ def _note_history(ctx: Context, uuid: str, entries: tuple[HistoryEntry, ...]) ->
     )
 
 
+def _filed_values(
+    ctx: Context,
+    common: Common,
+    reference: str,
+    created: datetime,
+    closed_at: datetime | None,
+    closed_by: str | None,
+) -> dict[str, Any]:
+    """The columns a dossier's and a case's row share."""
+    return {
+        "uuid": common.uuid,
+        "reference": reference,
+        "subject": _subject(common),
+        "created_at": created,
+        "created_by": ctx.login,
+        "closed_at": closed_at,
+        "closed_by": _closer(ctx, closed_at, closed_by),
+        "row_version": 1,
+        "imported_from": ctx.process_id,
+    }
+
+
+def _note_object(ctx: Context, common: Common, kind: str, made_up: set[str]) -> None:
+    """Its foreign history, and the object for the process record unless we made it up."""
+    _note_history(ctx, common.uuid, common.history)
+    if common.uuid not in made_up:
+        ctx.objects.append((common.uuid, kind))
+
+
 def write_dossier(ctx: Context, item: XDossier, made_up: set[str], sender: str) -> None:
     c, common = ctx.connection, item.common
     unit = ctx.unit_of(common.lead_unit, ctx.default_unit)
@@ -175,24 +204,14 @@ def write_dossier(ctx: Context, item: XDossier, made_up: set[str], sender: str) 
     dossier_id = c.execute(
         dossiers.insert()
         .values(
-            uuid=common.uuid,
-            reference=reference,
+            **_filed_values(ctx, common, reference, created, item.closed_at, item.closed_by),
             plan_item_id=ctx.plan.id,
             lead_unit_id=unit,
-            subject=_subject(common),
             confidentiality=common.confidentiality,
-            created_at=created,
-            created_by=ctx.login,
-            closed_at=item.closed_at,
-            closed_by=_closer(ctx, item.closed_at, item.closed_by),
-            row_version=1,
-            imported_from=ctx.process_id,
         )
         .returning(dossiers.c.id)
     ).scalar_one()
-    _note_history(ctx, common.uuid, common.history)
-    if common.uuid not in made_up:
-        ctx.objects.append((common.uuid, "dossier"))
+    _note_object(ctx, common, "dossier", made_up)
     ctx.result.dossiers.append((common.uuid, reference))
     before = (ctx.result.cases, ctx.result.documents)
     dossier = _Parent(dossier_id, reference, _subject(common), unit, common.confidentiality)
@@ -239,23 +258,13 @@ def _write_case(ctx: Context, dossier: _Parent, item: XCase, made_up: set[str]) 
     case_id = c.execute(
         cases.insert()
         .values(
-            uuid=common.uuid,
-            reference=reference,
+            **_filed_values(ctx, common, reference, created, item.closed_at, item.closed_by),
             dossier_id=dossier.id,
             lead_unit_id=ctx.unit_of(common.lead_unit, dossier.unit_id),
-            subject=_subject(common),
-            created_at=created,
-            created_by=ctx.login,
-            closed_at=item.closed_at,
-            closed_by=_closer(ctx, item.closed_at, item.closed_by),
-            row_version=1,
-            imported_from=ctx.process_id,
         )
         .returning(cases.c.id)
     ).scalar_one()
-    _note_history(ctx, common.uuid, common.history)
-    if common.uuid not in made_up:
-        ctx.objects.append((common.uuid, "case"))
+    _note_object(ctx, common, "case", made_up)
     ctx.result.cases += 1
     case = _Parent(case_id, reference, _subject(common), dossier.unit_id, dossier.confidentiality)
     for document in item.documents:

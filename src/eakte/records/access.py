@@ -18,13 +18,13 @@ that a hit, a count, a facet and a page agree on what a user may see.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, exists, or_, select
 
 from eakte.core.access import ReadScope
 from eakte.core.units import descendants
-from eakte.db.engine import memo
+from eakte.db.engine import remembered
 from eakte.db.schema import (
     absences,
     deputies,
@@ -75,14 +75,12 @@ def unit_parents(connection: Connection) -> dict[int, int | None]:
 
 def policy(connection: Connection, key: str) -> str:
     """A county-wide policy (read once per read-only transaction)."""
-    cache = memo(connection)
-    if cache is not None and ("policy", key) in cache:
-        return cast(str, cache["policy", key])
+    return remembered(connection, ("policy", key), lambda: _policy(connection, key))
+
+
+def _policy(connection: Connection, key: str) -> str:
     value = connection.execute(select(policies.c.value).where(policies.c.key == key)).scalar()
-    found = str(value) if value is not None else POLICY_DEFAULTS[key]
-    if cache is not None:
-        cache["policy", key] = found
-    return found
+    return str(value) if value is not None else POLICY_DEFAULTS[key]
 
 
 def covered_units(connection: Connection, user: User) -> set[int]:
@@ -138,14 +136,8 @@ def routed_case_ids(connection: Connection, user: User) -> set[int]:
 def read_scope(connection: Connection, user: User) -> ReadScope:
     """What ``user`` may read. Within one read-only transaction it is computed once (a page
     asks several times: lookup, grants, routing, desk)."""
-    cache = memo(connection)
     key = ("read_scope", user.id, user.clearance, user.roles)
-    if cache is not None and key in cache:
-        return cast(ReadScope, cache[key])
-    scope = _read_scope(connection, user)
-    if cache is not None:
-        cache[key] = scope
-    return scope
+    return remembered(connection, key, lambda: _read_scope(connection, user))
 
 
 def _read_scope(connection: Connection, user: User) -> ReadScope:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
 
 from sqlalchemy import Connection, select, text
 
@@ -12,7 +11,7 @@ from eakte import audit
 from eakte.core.access import ReadScope
 from eakte.core.records import Confidentiality, ensure_open, validate_reason, validate_subject
 from eakte.core.references import ReferenceRule
-from eakte.db.engine import memo
+from eakte.db.engine import remembered
 from eakte.db.schema import cases, disposal_items, disposal_runs, dossiers, org_units
 from eakte.errors import ClosedError, ConflictError, NotFoundError, ValidationError
 from eakte.records.common import new_uuid, now
@@ -150,10 +149,12 @@ def create_dossier(
 def get_dossier(connection: Connection, ref_or_uuid: str) -> Dossier:
     """The dossier by reference or uuid; read once per read-only transaction (the dossier page
     asks for it in several of its parts)."""
-    cache = memo(connection)
-    key = ("dossier", ref_or_uuid)
-    if cache is not None and key in cache:
-        return cast(Dossier, cache[key])
+    return remembered(
+        connection, ("dossier", ref_or_uuid), lambda: _lookup(connection, ref_or_uuid)
+    )
+
+
+def _lookup(connection: Connection, ref_or_uuid: str) -> Dossier:
     row = connection.execute(
         select(dossiers).where(
             (dossiers.c.reference == ref_or_uuid) | (dossiers.c.uuid == ref_or_uuid)
@@ -161,10 +162,7 @@ def get_dossier(connection: Connection, ref_or_uuid: str) -> Dossier:
     ).first()
     if row is None:
         raise NotFoundError(f"Akte {ref_or_uuid!r} gibt es nicht.")
-    found = _dossier(row)
-    if cache is not None:
-        cache[key] = found
-    return found
+    return _dossier(row)
 
 
 def get_dossier_by_id(connection: Connection, dossier_id: int) -> Dossier:

@@ -104,12 +104,16 @@ class CasePage:
 
 
 def dossier_cases(
-    connection: Connection, dossier_uuid: str, after: int | None = None, limit: int = CASE_PAGE
+    connection: Connection,
+    dossier_uuid: str,
+    after: int | None = None,
+    limit: int | None = CASE_PAGE,
 ) -> CasePage:
-    """The cases of a dossier (already checked as readable), ``limit`` at a time: those
-    opened after case ``after`` (a case number from ``CasePage.next_after``), each with its
-    number of documents. The page is read from the cursor on along ix_cases_dossier_id_id
-    (dossier, case); the counts read that index only, not the cases (nor their documents)."""
+    """The cases of a dossier (already checked as readable), ``limit`` at a time (``None``: all
+    of them): those opened after case ``after`` (a case number from ``CasePage.next_after``),
+    each with its number of documents. The page is read from the cursor on along
+    ix_cases_dossier_id_id (dossier, case); the counts read that index only, not the cases (nor
+    their documents)."""
     dossier = select(dossiers.c.id).where(dossiers.c.uuid == dossier_uuid).scalar_subquery()
     count = select(func.count(), func.count().filter(cases.c.id <= (after or 0))).where(
         cases.c.dossier_id == dossier
@@ -132,10 +136,11 @@ def dossier_cases(
         )
         .where(cases.c.dossier_id == dossier, cases.c.id > (after or 0))
         .order_by(cases.c.id)
-        .limit(limit + 1)
     )
+    if limit is not None:
+        page = page.limit(limit + 1)
     rows = connection.execute(page).all()
-    shown = rows[:limit]
+    shown = rows if limit is None else rows[:limit]
     return CasePage(
         cases=[
             {
@@ -150,7 +155,7 @@ def dossier_cases(
         total=int(total),
         first=int(before) + 1,
         after=after,
-        next_after=shown[-1].id if len(rows) > limit else None,
+        next_after=shown[-1].id if len(rows) > len(shown) else None,
     )
 
 

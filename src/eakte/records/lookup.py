@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from eakte.core.records import STATE_LABELS_DE, DocumentState
 from eakte.db.schema import cases, documents, dossiers, org_units, plan_items, users, versions
 from eakte.errors import NotFoundError, PermissionDeniedError
 from eakte.records.access import read_scope
+from eakte.records.listing import dossier_cases
 from eakte.records.organisation import User
 from eakte.scan.facts import processing_facts
 
@@ -79,35 +80,11 @@ def _describe_dossier(connection: Connection, row: Any, contents: bool = True) -
     }
     if not contents:
         return described
-    case_rows = connection.execute(
-        select(
-            cases.c.uuid,
-            cases.c.reference,
-            cases.c.subject,
-            cases.c.closed_at,
-            func.count(documents.c.id).label("documents"),
-        )
-        .outerjoin(documents, documents.c.case_id == cases.c.id)
-        .where(cases.c.dossier_id == row.id)
-        .group_by(cases.c.id)
-        .order_by(cases.c.id)
-    ).all()
-    return {
-        **described,
-        "cases": [
-            {
-                "id": c.uuid,
-                "reference": c.reference,
-                "subject": c.subject,
-                "closed_at": _iso(c.closed_at),
-                "documents": c.documents,
-            }
-            for c in case_rows
-        ],
-    }
+    return {**described, "cases": dossier_cases(connection, row.uuid, limit=None).cases}
 
 
-def _describe_case(connection: Connection, row: Any) -> dict[str, Any]:
+def _describe_case(connection: Connection, row: Any, contents: bool = True) -> dict[str, Any]:
+    """``contents`` is for dossiers; a case always lists its documents."""
     dossier = connection.execute(
         select(dossiers.c.reference, dossiers.c.uuid).where(dossiers.c.id == row.dossier_id)
     ).one()
@@ -145,7 +122,8 @@ def _describe_case(connection: Connection, row: Any) -> dict[str, Any]:
     }
 
 
-def _describe_document(connection: Connection, row: Any) -> dict[str, Any]:
+def _describe_document(connection: Connection, row: Any, contents: bool = True) -> dict[str, Any]:
+    """``contents`` is for dossiers; a document always lists its versions."""
     case = connection.execute(
         select(
             cases.c.reference,
@@ -261,9 +239,7 @@ def describe(
             label = f"{LABELS[candidate]} {ref_or_id!r}"
             own = found if candidate == "dossier" else None
             _check(connection, user, dossier_id, label, case_id, dossier=own)
-            if candidate == "dossier":
-                return _describe_dossier(connection, found, contents)
-            return DESCRIBERS[candidate](connection, found)
+            return DESCRIBERS[candidate](connection, found, contents)
     if kind:
         raise NotFoundError(f"{LABELS[kind]} {ref_or_id!r} gibt es nicht.")
     raise NotFoundError(f"Weder Akte noch Vorgang noch Dokument {ref_or_id!r} gefunden.")
@@ -278,8 +254,8 @@ def _find(connection: Connection, kind: str, ref_or_id: str) -> Any:
     ).first()
 
 
-# A dossier is described by ``_describe_dossier`` (which may leave its cases out).
 DESCRIBERS = {
+    "dossier": _describe_dossier,
     "case": _describe_case,
     "document": _describe_document,
 }

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from eakte.web.pages import error_page
+
 
 class _TooLarge(Exception):
     """The body went past the ceiling while it was read."""
@@ -55,8 +57,6 @@ class BodyLimit:
         if str(scope.get("path", "")).startswith("/api/"):
             response = JSONResponse({"detail": message}, status_code=413)
         else:
-            from eakte.web.pages import error_page  # the page needs the app's templates
-
             response = error_page(Request(scope), 413, message)
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
