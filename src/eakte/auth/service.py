@@ -13,8 +13,8 @@ from eakte import audit
 from eakte.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from eakte.core.lockout import lock_after_failure
 from eakte.db.schema import api_tokens, sessions, users
-from eakte.errors import NotFoundError, ValidationError
-from eakte.records.organisation import User, get_user
+from eakte.errors import ValidationError
+from eakte.records.organisation import User, get_user, user_of, with_units
 
 SESSION_LIFETIME = timedelta(hours=10)
 TOKEN_PREFIX = "eakte_"
@@ -131,19 +131,19 @@ def start_session(connection: Connection, user: User) -> Session:
 
 
 def find_session(connection: Connection, cookie: str) -> Session | None:
-    # Every page request asks this: session and login in one query.
-    row = connection.execute(
-        select(sessions.c.csrf_token, sessions.c.expires_at, users.c.login)
-        .select_from(sessions)
-        .join(users, users.c.id == sessions.c.user_id)
-        .where(sessions.c.id == _digest(cookie))
-    ).first()
-    if row is None or _utc(row.expires_at) <= datetime.now(UTC):
+    # Every page request asks this: session, person and units in one query.
+    rows = connection.execute(
+        with_units(
+            select(sessions.c.csrf_token, sessions.c.expires_at)
+            .select_from(sessions)
+            .join(users, users.c.id == sessions.c.user_id)
+            .where(sessions.c.id == _digest(cookie))
+        )
+    ).all()
+    user = user_of(rows)  # None as well when deactivated since
+    if user is None or _utc(rows[0].expires_at) <= datetime.now(UTC):
         return None
-    try:
-        return Session(cookie, row.csrf_token, get_user(connection, row.login))
-    except NotFoundError:  # deactivated since
-        return None
+    return Session(cookie, rows[0].csrf_token, user)
 
 
 def end_session(connection: Connection, cookie: str) -> None:
@@ -169,18 +169,16 @@ def create_token(connection: Connection, login: str, name: str, actor: str) -> s
 
 
 def user_for_token(connection: Connection, token: str) -> User | None:
-    row = connection.execute(
-        select(users.c.login)
-        .select_from(api_tokens)
-        .join(users, users.c.id == api_tokens.c.user_id)
-        .where(api_tokens.c.token_hash == _digest(token), api_tokens.c.revoked_at.is_(None))
-    ).first()
-    if row is None:
-        return None
-    try:
-        return get_user(connection, row.login)
-    except NotFoundError:
-        return None
+    return user_of(
+        connection.execute(
+            with_units(
+                select()
+                .select_from(api_tokens)
+                .join(users, users.c.id == api_tokens.c.user_id)
+                .where(api_tokens.c.token_hash == _digest(token), api_tokens.c.revoked_at.is_(None))
+            )
+        ).all()
+    )
 
 
 def revoke_tokens(connection: Connection, login: str, name: str, actor: str) -> int:

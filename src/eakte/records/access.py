@@ -20,10 +20,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, exists, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from eakte.core.access import ReadScope
-from eakte.core.units import descendants
 from eakte.db.engine import remembered
 from eakte.db.schema import (
     absences,
@@ -83,54 +98,26 @@ def _policy(connection: Connection, key: str) -> str:
     return str(value) if value is not None else POLICY_DEFAULTS[key]
 
 
-def covered_units(connection: Connection, user: User) -> set[int]:
-    """The user's units and, under ``superior_units_read``, every unit below them."""
-    if policy(connection, SUPERIOR_UNITS_READ) == "on":
-        return descendants(user.unit_ids, unit_parents(connection))
-    return set(user.unit_ids)
-
-
-def readable_unit_ids(connection: Connection, user: User) -> set[int]:
-    """Units whose dossiers ``user`` may read by the unit rule (grants aside)."""
-    return covered_units(connection, user)
-
-
 def principals(connection: Connection, user: User, on: date | None = None) -> dict[int, str]:
     """People (id → login) whose routing steps ``user`` works on ``on``: the user, and everyone
     who named the user as deputy and is absent that day."""
     day = on or today()
     rows = connection.execute(
-        select(users.c.id, users.c.login)
-        .join(deputies, deputies.c.user_id == users.c.id)
-        .where(
-            deputies.c.deputy_id == user.id,
-            exists().where(
-                absences.c.user_id == users.c.id,
-                absences.c.starts_on <= day,
-                absences.c.ends_on >= day,
-            ),
-        )
+        select(users.c.id, users.c.login).where(users.c.id.in_(_absent_principals(user.id, day)))
     ).all()
     return {user.id: user.login, **{row.id: row.login for row in rows}}
 
 
-def routed_case_ids(connection: Connection, user: User) -> set[int]:
-    """Cases the user may read because an open step of a routing slip is addressed to them
-    (or to their unit's inbox, or to someone they stand in for) — for that step's duration."""
-    people = sorted(principals(connection, user))
-    rows = connection.execute(
-        select(routing_slips.c.case_id)
-        .join(routing_steps, routing_steps.c.slip_id == routing_slips.c.id)
-        .where(
-            routing_slips.c.state == "open",
-            routing_steps.c.state == "open",
-            or_(
-                routing_steps.c.assignee_user_id.in_(people),
-                routing_steps.c.assignee_unit_id.in_(list(user.unit_ids) or [-1]),
-            ),
-        )
-    ).all()
-    return {row.case_id for row in rows}
+def _absent_principals(user_id: Any, day: Any) -> Select[tuple[int]]:
+    """Ids of the people who named ``user_id`` as deputy and are absent on ``day``."""
+    return select(deputies.c.user_id).where(
+        deputies.c.deputy_id == user_id,
+        exists().where(
+            absences.c.user_id == deputies.c.user_id,
+            absences.c.starts_on <= day,
+            absences.c.ends_on >= day,
+        ),
+    )
 
 
 def read_scope(connection: Connection, user: User) -> ReadScope:
@@ -140,22 +127,66 @@ def read_scope(connection: Connection, user: User) -> ReadScope:
     return remembered(connection, key, lambda: _read_scope(connection, user))
 
 
-def _read_scope(connection: Connection, user: User) -> ReadScope:
-    units = covered_units(connection, user)
-    rows = connection.execute(
-        select(grants.c.dossier_id, grants.c.access).where(
+def _scope_query() -> Any:
+    """One statement for the whole scope (every page asks, so one round trip, not five): rows
+    ``(kind, id, access)`` — ``u`` a unit whose dossiers the user reads (the user's units and,
+    under ``superior_units_read``, every unit below them), ``g`` a dossier granted to the user
+    or to such a unit, ``c`` a case with an open routing step for the user, their unit's inbox
+    or someone they stand in for today. Built once: its parameters are ``user_id``,
+    ``own_units`` and ``day``."""
+    user_id = bindparam("user_id", type_=Integer)
+    day = bindparam("day", type_=Date)
+    own_units = bindparam("own_units", type_=Integer, expanding=True)
+    superior_read = func.coalesce(
+        select(policies.c.value).where(policies.c.key == SUPERIOR_UNITS_READ).scalar_subquery(),
+        POLICY_DEFAULTS[SUPERIOR_UNITS_READ],
+    )
+    covered = (
+        select(org_units.c.id).where(org_units.c.id.in_(own_units)).cte("covered", recursive=True)
+    )
+    below = org_units.alias("below")
+    covered = covered.union(
+        select(below.c.id)
+        .join(covered, below.c.parent_id == covered.c.id)
+        .where(superior_read == "on")
+    )
+    no_access = cast(null(), String)
+    units_rows = select(literal_column("'u'"), covered.c.id, no_access)
+    grant_rows = select(literal_column("'g'"), grants.c.dossier_id, grants.c.access).where(
+        or_(grants.c.user_id == user_id, grants.c.unit_id.in_(select(covered.c.id)))
+    )
+    case_rows = (
+        select(literal_column("'c'"), routing_slips.c.case_id, no_access)
+        .join(routing_steps, routing_steps.c.slip_id == routing_slips.c.id)
+        .where(
+            routing_slips.c.state == "open",
+            routing_steps.c.state == "open",
             or_(
-                grants.c.user_id == user.id,
-                grants.c.unit_id.in_(sorted(units) or [-1]),
-            )
+                routing_steps.c.assignee_user_id == user_id,
+                routing_steps.c.assignee_user_id.in_(_absent_principals(user_id, day)),
+                routing_steps.c.assignee_unit_id.in_(own_units),
+            ),
         )
-    ).all()
-    case_ids = routed_case_ids(connection, user)
+    )
+    return union_all(units_rows, grant_rows, case_rows)
+
+
+_SCOPE = _scope_query()
+
+
+def _read_scope(connection: Connection, user: User) -> ReadScope:
+    found: dict[str, set[int]] = {"u": set(), "g": set(), "w": set(), "c": set()}
+    for kind, object_id, access in connection.execute(
+        _SCOPE, {"user_id": user.id, "own_units": list(user.unit_ids) or [-1], "day": today()}
+    ):
+        found[kind].add(object_id)
+        if access == "write":
+            found["w"].add(object_id)
     return ReadScope(
-        units=frozenset(units),
-        dossiers=frozenset(row.dossier_id for row in rows),
-        write_dossiers=frozenset(row.dossier_id for row in rows if row.access == "write"),
-        cases=frozenset(case_ids),
+        units=frozenset(found["u"]),
+        dossiers=frozenset(found["g"]),
+        write_dossiers=frozenset(found["w"]),
+        cases=frozenset(found["c"]),
         clearance=user.clearance,
     )
 

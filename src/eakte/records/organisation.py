@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, Select, select
 from sqlalchemy.exc import IntegrityError
 
 from eakte import audit
@@ -173,23 +175,47 @@ def emails(connection: Connection) -> dict[str, str]:
     return {row.login: row.email for row in rows}
 
 
-def get_user(connection: Connection, login: str) -> User:
-    row = connection.execute(select(users).where(users.c.login == login)).first()
-    if row is None or not row.active:
-        raise NotFoundError(f"Eine Person mit dem Anmeldenamen {login!r} gibt es nicht.")
-    unit_ids = (
-        connection.execute(select(user_units.c.unit_id).where(user_units.c.user_id == row.id))
-        .scalars()
-        .all()
+USER_COLUMNS = (
+    users.c.id,
+    users.c.login,
+    users.c.name,
+    users.c.active,
+    users.c.roles,
+    users.c.clearance,
+    user_units.c.unit_id,
+)
+
+
+def with_units(query: Select[Any]) -> Select[Any]:
+    """``query`` (over a FROM that contains ``users``) with the user's columns and units: a row
+    per unit (one with ``unit_id`` None for a person without units), read by ``user_of``. Every
+    request looks its user up, so person and units come in one round trip."""
+    return query.add_columns(*USER_COLUMNS).outerjoin(
+        user_units, user_units.c.user_id == users.c.id
     )
+
+
+def user_of(rows: Sequence[Row[Any]]) -> User | None:
+    """The active person in ``rows`` of a ``with_units`` query (None: none, or deactivated)."""
+    if not rows or not rows[0].active:
+        return None
+    first = rows[0]
     return User(
-        row.id,
-        row.login,
-        row.name,
-        tuple(unit_ids),
-        frozenset(filter(None, row.roles.split(","))),
-        row.clearance,
+        first.id,
+        first.login,
+        first.name,
+        tuple(sorted(r.unit_id for r in rows if r.unit_id is not None)),
+        frozenset(filter(None, first.roles.split(","))),
+        first.clearance,
     )
+
+
+def get_user(connection: Connection, login: str) -> User:
+    rows = connection.execute(with_units(select().where(users.c.login == login))).all()
+    user = user_of(rows)
+    if user is None:
+        raise NotFoundError(f"Eine Person mit dem Anmeldenamen {login!r} gibt es nicht.")
+    return user
 
 
 # portfolio: sees and steers the digitalisation portfolio (eakte.portfolio); no record rights.

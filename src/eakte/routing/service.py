@@ -1,7 +1,7 @@
 """Routing slips (Laufzettel) through co-signing and signing, with deputies (i.V.).
 
 Rules are in ``eakte.core.routing``; this module stores them. Reading rights of participants
-come from ``eakte.records.access.routed_case_ids`` (open steps only). Every change is an audit
+come from ``eakte.records.access.read_scope`` (open steps only). Every change is an audit
 event on the case; acting on a step is optimistic: the caller names the step's
 ``row_version`` it saw, and a step someone else finished meanwhile gives a ``ConflictError``.
 """
