@@ -57,7 +57,7 @@ from eakte.db.engine import Database
 from eakte.db.migrate import upgrade
 from eakte.db.search_backends import PostgresSearch, SqliteSearch
 from eakte.errors import QueryError
-from eakte.records.access import readable_unit_ids
+from eakte.records.access import read_scope
 from eakte.records.organisation import User
 from eakte.search import search
 from eakte.search.terms import match_terms
@@ -313,7 +313,7 @@ def main() -> None:
         )
         user = get_user(db, PART_READER)
         with db.read() as connection:
-            readable = readable_unit_ids(connection, user)
+            readable = read_scope(connection, user).units
             per_unit = connection.execute(
                 text("SELECT unit_id, count(*) AS n FROM documents GROUP BY unit_id")
             ).all()

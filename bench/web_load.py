@@ -69,7 +69,7 @@ from eakte.db.engine import Database
 from eakte.db.migrate import upgrade
 from eakte.errors import QueryError
 from eakte.records import dossiers, listing, organisation
-from eakte.records.access import readable_unit_ids
+from eakte.records.access import read_scope
 from eakte.records.lookup import describe
 from eakte.records.organisation import User
 from eakte.search import search
@@ -760,13 +760,12 @@ def prepare(args: argparse.Namespace) -> Prepared:
         web_users = setup_web_users(db, settings, org, args.users)
         user = get_user(db, web_users[0].login)
         with db.read() as connection:
-            readable = readable_unit_ids(connection, user)
+            readable = read_scope(connection, user).units
             per_unit = connection.execute(
                 text("SELECT unit_id, count(*) AS n FROM documents GROUP BY unit_id")
             ).all()
-            same_as_part = readable == readable_unit_ids(
-                connection, organisation.get_user(connection, PART_READER)
-            )
+            part = organisation.get_user(connection, PART_READER)
+            same_as_part = readable == read_scope(connection, part).units
         dossier_ids = sorted(d.uuid for d in org.dossiers.values() if d.lead_unit_id in readable)
         if not dossier_ids:
             fail("no dossier of the benchmark org in the readable units")
