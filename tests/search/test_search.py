@@ -186,6 +186,12 @@ def test_large_result_sets_keep_an_exact_total(
     # Both backends rank only the newest RANK_CAP readable matches; the total stays exact.
     assert len(result.hits) == 2
     assert run(db, "bau", "betreff:Bauantrag", limit=1, offset=3).total == 5
+    # With facets, the total past the cap is their sum: the same five, the same counts.
+    faceted = run(db, "bau", "betreff:Bauantrag", limit=10, facets=True)
+    assert faceted.total == 5 and len(faceted.hits) == 2
+    assert faceted.facets == {"type": [("text", 5)], "unit": [("BAU", 5)]}
+    # Another unit's reader gets neither hits nor counts of them, capped or not.
+    assert run(db, "ja", "betreff:Bauantrag", facets=True).total == 0
 
 
 def test_permission_tokens_are_not_searchable(db: Database, county: County) -> None:

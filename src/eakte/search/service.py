@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -118,12 +119,14 @@ def _ranked(
     where: list[str],
     params: dict[str, Any],
     scope: ReadScope,
-) -> tuple[list[tuple[int, float]], int, tuple[set[str], tuple[str, ...]]]:
+    count_capped: bool = True,
+) -> tuple[list[tuple[int, float]], int | None, tuple[set[str], tuple[str, ...]]]:
     """Ranked ids of one page and the exact total.
 
     Ranking joins each match with the permission filter (cheap for selective queries, bounded
     by the backend's ranking cap otherwise). Only when the cap is reached is the total counted
-    separately, with the permission filter inside the index where the backend has one."""
+    separately, with the permission filter inside the index where the backend has one — or,
+    without ``count_capped``, left to the caller (None), who counts the matches anyway."""
     terms = match_terms(query)
     if terms and all(t.negated for t in terms):
         raise QueryError("Ausschlüsse mit „-“ brauchen mindestens einen Suchbegriff dazu.")
@@ -142,6 +145,8 @@ def _ranked(
     rows = _execute(connection, sql, params).all()
     total = int(rows[0].total) if rows else 0
     count_params = {k: v for k, v in params.items() if k not in ("limit", "offset", "cap")}
+    if terms and total >= backend.RANK_CAP and not count_capped:
+        return [(r.id, float(r.score)) for r in rows], None, highlight_targets(terms)
     if terms and total >= backend.RANK_CAP:
         count_params["match"], needs_sql = backend.restrict(params["match"], scope)
         clause = readable if needs_sql else (" AND ".join(where) or None)
@@ -177,23 +182,26 @@ def _facets(
     connection: Connection, query: ParsedQuery, where: list[str], params: dict[str, Any]
 ) -> dict[str, list[tuple[str, int]]]:
     """Counts by document type and lead unit over every readable match (never a count of
-    something the user may not read: the same permission filter applies)."""
+    something the user may not read: the same permission filter applies). One pass over the
+    matches counts each (type, unit) pair; the two facets are its sums."""
     readable = " AND ".join([*PERMISSION_SQL, *where])
     if match_terms(query):
         matched = backend_for(connection).matched_sql(readable)
     else:
         matched = f"FROM documents d WHERE {readable}"
-    result: dict[str, list[tuple[str, int]]] = {}
-    sql = {
-        "type": f"SELECT d.kind, count(*) {matched} GROUP BY d.kind",
-        "unit": f"SELECT d.unit_id, count(*) {matched} GROUP BY d.unit_id",
+    statement = (
+        "SELECT d.kind, (SELECT u.code FROM org_units u WHERE u.id = d.unit_id), count(*) "
+        f"{matched} GROUP BY d.kind, d.unit_id"
+    )
+    by_type: Counter[str] = Counter()
+    by_unit: Counter[str] = Counter()
+    for kind, unit, count in _execute(connection, statement, params):
+        by_type[kind] += int(count)
+        by_unit[unit] += int(count)
+    return {
+        name: sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+        for name, counts in (("type", by_type), ("unit", by_unit))
     }
-    codes: dict[int, str] = dict(connection.execute(text("SELECT id, code FROM org_units")).all())
-    for name, statement in sql.items():
-        rows = _execute(connection, statement, params).all()
-        pairs = [(codes[r[0]] if name == "unit" else r[0], int(r[1])) for r in rows]
-        result[name] = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
-    return result
 
 
 def search(
@@ -215,7 +223,12 @@ def search(
     scope = read_scope(connection, user)
     where, params = _filters(connection, query, scope)
     params.update(limit=limit, offset=offset)
-    ranked, total, (exact, prefixes) = _ranked(connection, query, where, params, scope)
+    ranked, counted, (exact, prefixes) = _ranked(
+        connection, query, where, params, scope, count_capped=not facets
+    )
+    counts = _facets(connection, query, where, params) if facets and counted != 0 else {}
+    # Past the ranking cap the facets have counted every readable match: their sum is the total.
+    total = counted if counted is not None else sum(n for _, n in counts["type"])
     details = _details(connection, [doc_id for doc_id, _ in ranked])
     hits = []
     for doc_id, score in ranked:
@@ -236,5 +249,4 @@ def search(
                 document_date=date_value,
             )
         )
-    counts = _facets(connection, query, where, params) if facets and total else {}
     return SearchResult(total=total, hits=hits, facets=counts)
