@@ -103,6 +103,18 @@ class Database:
                 _MEMOS.pop(connection, None)
                 transaction.rollback()
 
+    @contextmanager
+    def lookup(self) -> Iterator[Connection]:
+        """For one statement that reads (every request's session or token): on PostgreSQL
+        without a transaction around it, which saves the BEGIN and ROLLBACK round trips; a
+        single statement sees one snapshot either way. On SQLite, ``read()``."""
+        if self.is_sqlite:
+            with self.read() as connection:
+                yield connection
+            return
+        with self.read_engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
     def dispose(self) -> None:
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:

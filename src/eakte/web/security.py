@@ -36,7 +36,7 @@ def current_session(request: Request) -> auth.Session | None:
     cached = getattr(request.state, "session", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    with state(request).db.read() as connection:
+    with state(request).db.lookup() as connection:
         session = auth.find_session(connection, cookie)
     request.state.session = session
     return session
@@ -68,7 +68,7 @@ def api_user(request: Request) -> User:
     changes)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        with state(request).db.read() as connection:
+        with state(request).db.lookup() as connection:
             user = auth.user_for_token(connection, header[7:].strip())
         if user is None:
             raise PermissionDeniedError("Das API-Token ist ungültig oder widerrufen.")
