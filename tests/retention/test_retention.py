@@ -16,7 +16,7 @@ from eakte import audit
 from eakte.blobs.store import FolderBlobStore
 from eakte.core.fileplan import parse_plan_csv
 from eakte.db.engine import Database
-from eakte.db.schema import document_texts, documents, renditions
+from eakte.db.schema import document_texts, documents, plan_items, renditions
 from eakte.errors import ConflictError, NotFoundError, ValidationError
 from eakte.ingest.filing import Filer
 from eakte.integrity.check import check
@@ -26,7 +26,7 @@ from eakte.records.organisation import get_user
 from eakte.retention import holds, overrides, runs
 from eakte.retention.destruction import erase_contents
 from eakte.retention.offer import build_offer, render_offer
-from eakte.retention.status import list_due, retention_of
+from eakte.retention.status import PlanRules, list_due, plan_chain, retention_of, views
 from eakte.search import search
 from tests.helpers import County, file_text, make_county
 
@@ -439,3 +439,31 @@ def test_a_pdfa_rendition_goes_with_its_document(
     assert stored.sha256 in erased.removed and not blobs.exists(stored.sha256)
     with db.read() as c:
         assert check(c, blobs).ok
+
+
+def test_one_dossiers_retention_reads_as_the_bulk_views_do(
+    db: Database, rules: Any, scene: Scene
+) -> None:
+    """``retention_of`` walks up only its plan item's chain and reads override, holds and run
+    together; what it finds must be what ``views`` (the whole plan) finds."""
+    gewerbe = _dossier(db, rules, "32.1", "Gewerbeanzeige Imbiss")  # open, inherited rule
+    lost = _dossier(db, rules, "99.1", "Irgendwas ohne Regel")
+    _close(db, lost, LONG_AGO)
+    with db.write() as c:
+        overrides.set_override(c, scene.other.reference, 5, "V", "Doppel", "registratur")
+        holds.place_hold(c, scene.other.reference, "Prüfung", "registratur")
+        holds.lift_hold(c, scene.other.reference, "Prüfung beendet", "registratur")
+        holds.place_hold(c, scene.other.reference, "Klage", "registratur")
+        runs.create_run(c, [scene.bau.reference], "registratur")
+    with db.read() as c:
+        plan = PlanRules.load(c)
+        for item in c.execute(select(plan_items.c.id)).scalars():
+            assert plan_chain(c, item) == plan.chain(item)
+        for dossier in (scene.bau, scene.other, gewerbe, lost, scene.county.ja_dossier):
+            one = retention_of(c, dossier.reference)
+            assert one == views(c, [dossier.id], all_holds=True)[0]
+    with db.read() as c:
+        other = retention_of(c, scene.other.uuid)
+        bau = retention_of(c, scene.bau.uuid)
+    assert [h.reason for h in other.holds] == ["Klage", "Prüfung"] and other.override
+    assert bau.active_run is not None and bau.override is None and bau.holds == ()

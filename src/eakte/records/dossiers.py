@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, Row, bindparam, select, text
 
 from eakte import audit
 from eakte.core.access import ReadScope
 from eakte.core.records import Confidentiality, ensure_open, validate_reason, validate_subject
 from eakte.core.references import ReferenceRule
-from eakte.db.engine import remembered
-from eakte.db.schema import cases, disposal_items, disposal_runs, dossiers, org_units
+from eakte.db.engine import memo
+from eakte.db.schema import cases, disposal_items, disposal_runs, dossiers, org_units, plan_items
 from eakte.errors import ClosedError, ConflictError, NotFoundError, ValidationError
 from eakte.records.common import new_uuid, now
 from eakte.records.fileplan import get_plan_item, is_leaf
@@ -30,6 +31,7 @@ class Dossier:
     confidentiality: str
     created_at: datetime
     closed_at: datetime | None
+    disposal: str | None  # handed_over or destroyed, once it left the county
 
 
 @dataclass(frozen=True)
@@ -149,20 +151,43 @@ def create_dossier(
 def get_dossier(connection: Connection, ref_or_uuid: str) -> Dossier:
     """The dossier by reference or uuid; read once per read-only transaction (the dossier page
     asks for it in several of its parts)."""
-    return remembered(
-        connection, ("dossier", ref_or_uuid), lambda: _lookup(connection, ref_or_uuid)
-    )
-
-
-def _lookup(connection: Connection, ref_or_uuid: str) -> Dossier:
-    row = connection.execute(
-        select(dossiers).where(
-            (dossiers.c.reference == ref_or_uuid) | (dossiers.c.uuid == ref_or_uuid)
-        )
-    ).first()
+    row = dossier_row(connection, ref_or_uuid)
     if row is None:
         raise NotFoundError(f"Akte {ref_or_uuid!r} gibt es nicht.")
     return _dossier(row)
+
+
+def dossier_row(connection: Connection, ref_or_uuid: str) -> Row[Any] | None:
+    """The dossier's whole row by reference or uuid, with its plan item's code and title
+    (``plan_code``, ``plan_title``) and its lead unit's code (``unit_code``): all that its page,
+    its lifecycle and its retention read of it. Read once per read-only transaction, whichever
+    name later asks for it (None: no such dossier)."""
+    cache = memo(connection)
+    key = ("dossier_row", ref_or_uuid)
+    if cache is not None and key in cache:
+        return cast("Row[Any] | None", cache[key])
+    row = connection.execute(_DOSSIER_ROW_BY_NAME, {"name": ref_or_uuid}).first()
+    if cache is not None:
+        cache[key] = row
+        if row is not None:
+            cache[("dossier_row", row.uuid)] = cache[("dossier_row", row.reference)] = row
+    return row
+
+
+DOSSIER_ROW = (
+    select(
+        dossiers,
+        plan_items.c.code.label("plan_code"),
+        plan_items.c.title.label("plan_title"),
+        org_units.c.code.label("unit_code"),
+    )
+    .join(plan_items, plan_items.c.id == dossiers.c.plan_item_id)
+    .join(org_units, org_units.c.id == dossiers.c.lead_unit_id)
+)
+# Built once: the dossier page asks for its dossier by name on every request.
+_DOSSIER_ROW_BY_NAME = DOSSIER_ROW.where(
+    (dossiers.c.reference == bindparam("name")) | (dossiers.c.uuid == bindparam("name"))
+)
 
 
 def get_dossier_by_id(connection: Connection, dossier_id: int) -> Dossier:
@@ -329,11 +354,8 @@ def reopen_dossier(connection: Connection, ref: str, reason: str, actor: str) ->
     run cannot be reopened; its cases stay closed until reopened one by one."""
     reason = validate_reason(reason)
     dossier = get_dossier(connection, ref)
-    disposal = connection.execute(
-        select(dossiers.c.disposal).where(dossiers.c.id == dossier.id)
-    ).scalar()
-    if disposal:
-        fate = "an das Archiv übergeben" if disposal == "handed_over" else "vernichtet"
+    if dossier.disposal:
+        fate = "an das Archiv übergeben" if dossier.disposal == "handed_over" else "vernichtet"
         raise ClosedError(
             f"Akte {dossier.reference} wurde {fate}; sie kann nicht wiedereröffnet werden."
         )

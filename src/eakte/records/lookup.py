@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from eakte.core.records import STATE_LABELS_DE, DocumentState
-from eakte.db.schema import cases, documents, dossiers, org_units, plan_items, users, versions
+from eakte.db.schema import cases, documents, dossiers, org_units, users, versions
 from eakte.errors import NotFoundError, PermissionDeniedError
 from eakte.records.access import read_scope
+from eakte.records.dossiers import dossier_row
 from eakte.records.listing import dossier_cases
 from eakte.records.organisation import User
 from eakte.scan.facts import processing_facts
@@ -59,20 +60,15 @@ def _check(
 
 
 def _describe_dossier(connection: Connection, row: Any, contents: bool = True) -> dict[str, Any]:
-    unit = select(org_units.c.code).where(org_units.c.id == row.lead_unit_id).scalar_subquery()
-    where = connection.execute(
-        select(plan_items.c.code, plan_items.c.title, unit.label("unit")).where(
-            plan_items.c.id == row.plan_item_id
-        )
-    ).one()
+    """``row``: as ``dossiers.dossier_row`` reads it, with its plan item and lead unit."""
     described = {
         "type": "dossier",
         "id": row.uuid,
         "reference": row.reference,
         "subject": row.subject,
-        "plan_item": where.code,
-        "plan_title": where.title,
-        "lead_unit": where.unit,
+        "plan_item": row.plan_code,
+        "plan_title": row.plan_title,
+        "lead_unit": row.unit_code,
         "confidentiality": row.confidentiality,
         "created_at": _iso(row.created_at),
         "created_by": row.created_by,
@@ -203,8 +199,10 @@ def require_writable(
     403 when only readable."""
     record = describe(connection, ref_or_id, user, contents=contents)
     found = _find(connection, record["type"], record["id"])
-    dossier_id = found.id if record["type"] == "dossier" else found.dossier_id
-    _check(connection, user, dossier_id, f"{LABELS[record['type']]} {ref_or_id!r}", write=True)
+    own = found if record["type"] == "dossier" else None
+    dossier_id = found.id if own is not None else found.dossier_id
+    label = f"{LABELS[record['type']]} {ref_or_id!r}"
+    _check(connection, user, dossier_id, label, write=True, dossier=own)
     return record
 
 
@@ -248,9 +246,10 @@ def describe(
 def _find(connection: Connection, kind: str, ref_or_id: str) -> Any:
     if kind == "document":
         return connection.execute(select(documents).where(documents.c.uuid == ref_or_id)).first()
-    table = dossiers if kind == "dossier" else cases
+    if kind == "dossier":
+        return dossier_row(connection, ref_or_id)
     return connection.execute(
-        select(table).where((table.c.reference == ref_or_id) | (table.c.uuid == ref_or_id))
+        select(cases).where((cases.c.reference == ref_or_id) | (cases.c.uuid == ref_or_id))
     ).first()
 
 

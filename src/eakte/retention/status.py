@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, literal, or_, select
 
 from eakte.core.fileplan import Disposition
 from eakte.core.retention import (
@@ -29,12 +29,12 @@ from eakte.db.schema import (
     disposal_runs,
     dossiers,
     legal_holds,
-    org_units,
     plan_items,
     retention_overrides,
 )
 from eakte.errors import NotFoundError
 from eakte.records.common import COUNTY_TIME, today
+from eakte.records.dossiers import DOSSIER_ROW, dossier_row
 
 MAX_PLAN_DEPTH = 12
 
@@ -186,10 +186,6 @@ class PlanRules:
             current = row.parent_id
         return found
 
-    def rule(self, item_id: int, override: Override | None) -> Rule | None:
-        pair = (override.years, override.disposition) if override else None
-        return effective_rule(pair, self.chain(item_id))
-
     def under(self, code: str) -> set[int]:
         """Ids of the plan item ``code`` and every item below it."""
         code = code.strip()
@@ -256,28 +252,18 @@ def active_runs(connection: Connection, dossier_ids: list[int] | None = None) ->
     return {row[0]: row[1] for row in connection.execute(query).all()}
 
 
-def _dossier_query() -> Any:
-    return (
-        select(
-            dossiers,
-            plan_items.c.code.label("plan_code"),
-            plan_items.c.title.label("plan_title"),
-            org_units.c.code.label("unit_code"),
-        )
-        .join(plan_items, plan_items.c.id == dossiers.c.plan_item_id)
-        .join(org_units, org_units.c.id == dossiers.c.lead_unit_id)
-    )
-
-
 def _view(
     row: Row[Any],
-    plan: PlanRules,
+    chain: list[PlanRule],
     override: Override | None,
     holds: list[Hold],
     run: int | None,
     as_of: date,
 ) -> RetentionView:
-    rule = plan.rule(row.plan_item_id, override)
+    """``row``: a dossier row with ``plan_code``, ``plan_title`` and ``unit_code``; ``chain``:
+    its plan item and the item's ancestors, nearest first."""
+    pair = (override.years, override.disposition) if override else None
+    rule = effective_rule(pair, chain)
     closed = utc(row.closed_at) if row.closed_at else None
     assessment = assess(
         county_day(closed) if closed else None,
@@ -331,14 +317,20 @@ def views(
     day = as_of or today()
     plan = PlanRules.load(connection)
     rows = {
-        r.id: r
-        for r in connection.execute(_dossier_query().where(dossiers.c.id.in_(dossier_ids))).all()
+        r.id: r for r in connection.execute(DOSSIER_ROW.where(dossiers.c.id.in_(dossier_ids))).all()
     }
     overrides = _overrides(connection, dossier_ids)
     holds = holds_of(connection, dossier_ids, active_only=not all_holds)
     runs = active_runs(connection, dossier_ids)
     return [
-        _view(rows[i], plan, overrides.get(i), holds.get(i, []), runs.get(i), day)
+        _view(
+            rows[i],
+            plan.chain(rows[i].plan_item_id),
+            overrides.get(i),
+            holds.get(i, []),
+            runs.get(i),
+            day,
+        )
         for i in dossier_ids
         if i in rows
     ]
@@ -347,9 +339,108 @@ def views(
 def retention_of(
     connection: Connection, ref_or_uuid: str, as_of: date | None = None
 ) -> RetentionView:
-    """One dossier's retention, with every hold it ever had (newest first)."""
-    row = find_dossier_row(connection, ref_or_uuid)
-    return views(connection, [row.id], as_of, all_holds=True)[0]
+    """One dossier's retention, with every hold it ever had (newest first). Reads only its plan
+    item's chain, not the whole file plan: three statements, two when the dossier's row was
+    read before in the same read transaction (its page)."""
+    row = dossier_row(connection, ref_or_uuid.strip())
+    if row is None:
+        raise NotFoundError(f"Akte {ref_or_uuid!r} gibt es nicht.")
+    override, holds, run = _retention_facts(connection, row.id)
+    return _view(
+        row, plan_chain(connection, row.plan_item_id), override, holds, run, as_of or today()
+    )
+
+
+def plan_chain(connection: Connection, item_id: int) -> list[PlanRule]:
+    """The retention fields of plan item ``item_id`` and its ancestors, nearest first (as
+    ``PlanRules.chain``), walked up by one recursive query."""
+    rows = connection.execute(_PLAN_CHAIN, {"item_id": item_id}).all()
+    return [PlanRule(r.code, r.retention_years, r.disposition) for r in rows]
+
+
+def _plan_chain_query() -> Select[Any]:
+    start = select(
+        plan_items.c.parent_id,
+        plan_items.c.code,
+        plan_items.c.retention_years,
+        plan_items.c.disposition,
+        literal(0).label("depth"),
+    ).where(plan_items.c.id == bindparam("item_id"))
+    chain = start.cte("chain", recursive=True)
+    parent = plan_items.alias("parent")
+    chain = chain.union_all(
+        select(
+            parent.c.parent_id,
+            parent.c.code,
+            parent.c.retention_years,
+            parent.c.disposition,
+            chain.c.depth + 1,
+        ).where(parent.c.id == chain.c.parent_id, chain.c.depth < MAX_PLAN_DEPTH)
+    )
+    return select(chain.c.code, chain.c.retention_years, chain.c.disposition).order_by(
+        chain.c.depth
+    )
+
+
+def _retention_facts(
+    connection: Connection, dossier_id: int
+) -> tuple[Override | None, list[Hold], int | None]:
+    """A dossier's override, every hold it ever had (newest first) and the active run it is
+    in, in one statement: one row per hold (a single row without one), each carrying the
+    override's columns and the run."""
+    rows = connection.execute(_RETENTION_FACTS, {"dossier_id": dossier_id}).all()
+    first = rows[0]
+    override = (
+        Override(
+            first.override_years,
+            first.override_disposition,
+            first.override_reason,
+            utc(first.override_set_at),
+            first.override_set_by,
+        )
+        if first.override_years is not None
+        else None
+    )
+    holds = [_hold(r) for r in rows if r.id is not None]
+    return override, holds, first.run
+
+
+def _retention_facts_query() -> Select[Any]:
+    run = (
+        select(disposal_runs.c.id)
+        .join(disposal_items, disposal_items.c.run_id == disposal_runs.c.id)
+        .where(
+            disposal_items.c.dossier_id == dossiers.c.id,
+            disposal_runs.c.state.in_([s.value for s in ACTIVE_RUN_STATES]),
+        )
+        .order_by(disposal_runs.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    overrides = retention_overrides.c
+    return (
+        select(
+            overrides.retention_years.label("override_years"),
+            overrides.disposition.label("override_disposition"),
+            overrides.reason.label("override_reason"),
+            overrides.set_at.label("override_set_at"),
+            overrides.set_by.label("override_set_by"),
+            run.label("run"),
+            *legal_holds.c,
+        )
+        .select_from(
+            dossiers.outerjoin(
+                retention_overrides, overrides.dossier_id == dossiers.c.id
+            ).outerjoin(legal_holds, legal_holds.c.dossier_id == dossiers.c.id)
+        )
+        .where(dossiers.c.id == bindparam("dossier_id"))
+        .order_by(legal_holds.c.id.desc())
+    )
+
+
+# Built once: building a statement costs more CPU than running a small one.
+_PLAN_CHAIN = _plan_chain_query()
+_RETENTION_FACTS = _retention_facts_query()
 
 
 @dataclass(frozen=True)
@@ -396,7 +487,7 @@ def list_due(
         candidates.append(dossiers.c.closed_at < cutoff)
     if not candidates:
         return DueReport(day, [], [])
-    query = _dossier_query().where(
+    query = DOSSIER_ROW.where(
         dossiers.c.closed_at.is_not(None), dossiers.c.disposal.is_(None), or_(*candidates)
     )
     if plan_code:
@@ -407,7 +498,10 @@ def list_due(
     due: list[RetentionView] = []
     without: list[RetentionView] = []
     for row in connection.execute(query.order_by(dossiers.c.closed_at, dossiers.c.id)).all():
-        view = _view(row, plan, overrides.get(row.id), holds.get(row.id, []), runs.get(row.id), day)
+        chain = plan.chain(row.plan_item_id)
+        view = _view(
+            row, chain, overrides.get(row.id), holds.get(row.id, []), runs.get(row.id), day
+        )
         if view.rule is None:
             without.append(view)
         elif view.assessment.is_due and (wanted is None or view.rule.disposition is wanted):

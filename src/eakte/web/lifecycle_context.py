@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from eakte.db.schema import dossiers
 from eakte.errors import EakteError
 from eakte.records import dossiers as dossier_service
 from eakte.records.access import read_scope
@@ -35,9 +34,7 @@ def lifecycle_context(
     (``blocked``)."""
     if kind == "dossier":
         dossier = dossier_service.get_dossier(connection, record["id"])
-        disposal = connection.execute(
-            select(dossiers.c.disposal).where(dossiers.c.id == dossier.id)
-        ).scalar()
+        disposal = dossier.disposal
         closed = dossier.closed_at is not None
         may_close = not closed and dossier_service.manages(
             read_scope(connection, user), dossier, user
