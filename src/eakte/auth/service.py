@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from eakte import audit
 from eakte.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
@@ -130,16 +130,24 @@ def start_session(connection: Connection, user: User) -> Session:
     return Session(cookie, csrf, user)
 
 
+# Every request asks one of these two: built once (building costs more than running them).
+_SESSION_USER = with_units(
+    select(sessions.c.csrf_token, sessions.c.expires_at)
+    .select_from(sessions)
+    .join(users, users.c.id == sessions.c.user_id)
+    .where(sessions.c.id == bindparam("digest"))
+)
+_TOKEN_USER = with_units(
+    select()
+    .select_from(api_tokens)
+    .join(users, users.c.id == api_tokens.c.user_id)
+    .where(api_tokens.c.token_hash == bindparam("digest"), api_tokens.c.revoked_at.is_(None))
+)
+
+
 def find_session(connection: Connection, cookie: str) -> Session | None:
-    # Every page request asks this: session, person and units in one query.
-    rows = connection.execute(
-        with_units(
-            select(sessions.c.csrf_token, sessions.c.expires_at)
-            .select_from(sessions)
-            .join(users, users.c.id == sessions.c.user_id)
-            .where(sessions.c.id == _digest(cookie))
-        )
-    ).all()
+    """The session of this cookie with its person and units, in one query."""
+    rows = connection.execute(_SESSION_USER, {"digest": _digest(cookie)}).all()
     user = user_of(rows)  # None as well when deactivated since
     if user is None or _utc(rows[0].expires_at) <= datetime.now(UTC):
         return None
@@ -169,16 +177,7 @@ def create_token(connection: Connection, login: str, name: str, actor: str) -> s
 
 
 def user_for_token(connection: Connection, token: str) -> User | None:
-    return user_of(
-        connection.execute(
-            with_units(
-                select()
-                .select_from(api_tokens)
-                .join(users, users.c.id == api_tokens.c.user_id)
-                .where(api_tokens.c.token_hash == _digest(token), api_tokens.c.revoked_at.is_(None))
-            )
-        ).all()
-    )
+    return user_of(connection.execute(_TOKEN_USER, {"digest": _digest(token)}).all())
 
 
 def revoke_tokens(connection: Connection, login: str, name: str, actor: str) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from eakte import audit
@@ -210,9 +210,11 @@ def user_of(rows: Sequence[Row[Any]]) -> User | None:
     )
 
 
+_USER_BY_LOGIN = with_units(select().where(users.c.login == bindparam("login")))
+
+
 def get_user(connection: Connection, login: str) -> User:
-    rows = connection.execute(with_units(select().where(users.c.login == login))).all()
-    user = user_of(rows)
+    user = user_of(connection.execute(_USER_BY_LOGIN, {"login": login}).all())
     if user is None:
         raise NotFoundError(f"Eine Person mit dem Anmeldenamen {login!r} gibt es nicht.")
     return user
