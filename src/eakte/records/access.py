@@ -93,8 +93,11 @@ def policy(connection: Connection, key: str) -> str:
     return remembered(connection, ("policy", key), lambda: _policy(connection, key))
 
 
+_POLICY = select(policies.c.value).where(policies.c.key == bindparam("key"))
+
+
 def _policy(connection: Connection, key: str) -> str:
-    value = connection.execute(select(policies.c.value).where(policies.c.key == key)).scalar()
+    value = connection.execute(_POLICY, {"key": key}).scalar()
     return str(value) if value is not None else POLICY_DEFAULTS[key]
 
 

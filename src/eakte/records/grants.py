@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from eakte import audit
 from eakte.db.schema import grants, org_units, policies, users
@@ -49,14 +49,18 @@ def ensure_may_manage(connection: Connection, dossier: Dossier, user: User) -> N
         )
 
 
+# Built once: every dossier page lists its grants.
+_GRANTS_OF = (
+    select(grants, org_units.c.code.label("unit_code"), users.c.login.label("user_login"))
+    .outerjoin(org_units, org_units.c.id == grants.c.unit_id)
+    .outerjoin(users, users.c.id == grants.c.user_id)
+    .where(grants.c.dossier_id == bindparam("dossier_id"))
+    .order_by(grants.c.id)
+)
+
+
 def list_grants(connection: Connection, dossier_id: int) -> list[Grant]:
-    rows = connection.execute(
-        select(grants, org_units.c.code.label("unit_code"), users.c.login.label("user_login"))
-        .outerjoin(org_units, org_units.c.id == grants.c.unit_id)
-        .outerjoin(users, users.c.id == grants.c.user_id)
-        .where(grants.c.dossier_id == dossier_id)
-        .order_by(grants.c.id)
-    ).all()
+    rows = connection.execute(_GRANTS_OF, {"dossier_id": dossier_id}).all()
     return [
         Grant(
             r.id,

@@ -5,9 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnClause, Connection, Integer, String, column, func, select, text
+from sqlalchemy import (
+    ColumnClause,
+    Connection,
+    Integer,
+    String,
+    TextualSelect,
+    bindparam,
+    column,
+    func,
+    select,
+    text,
+)
 
 from eakte.audit.history import HistoryEntry, entries
 from eakte.db.schema import TS, cases, documents, dossiers
@@ -103,22 +115,14 @@ class CasePage:
         return self.first + len(self.cases) - 1
 
 
-def dossier_cases(
-    connection: Connection,
-    dossier_uuid: str,
-    after: int | None = None,
-    limit: int | None = CASE_PAGE,
-) -> CasePage:
-    """The cases of a dossier (already checked as readable), ``limit`` at a time (``None``: all
-    of them): those opened after case ``after`` (a case number from ``CasePage.next_after``),
-    each with its number of documents. The page is read from the cursor on along
-    ix_cases_dossier_id_id (dossier, case); the counts read that index only, not the cases (nor
-    their documents)."""
-    dossier = select(dossiers.c.id).where(dossiers.c.uuid == dossier_uuid).scalar_subquery()
-    count = select(func.count(), func.count().filter(cases.c.id <= (after or 0))).where(
+def _case_statements() -> tuple[Any, Any]:
+    """The counts and the page of ``dossier_cases``, built once (parameters ``dossier``, its
+    uuid, and ``after``)."""
+    dossier = select(dossiers.c.id).where(dossiers.c.uuid == bindparam("dossier")).scalar_subquery()
+    after = bindparam("after", type_=Integer)
+    counts = select(func.count(), func.count().filter(cases.c.id <= after)).where(
         cases.c.dossier_id == dossier
     )
-    total, before = connection.execute(count).one()
     held = (
         select(func.count())
         .select_from(documents)
@@ -134,12 +138,33 @@ def dossier_cases(
             cases.c.closed_at,
             held.label("documents"),
         )
-        .where(cases.c.dossier_id == dossier, cases.c.id > (after or 0))
+        .where(cases.c.dossier_id == dossier, cases.c.id > after)
         .order_by(cases.c.id)
     )
-    if limit is not None:
-        page = page.limit(limit + 1)
-    rows = connection.execute(page).all()
+    return counts, page
+
+
+_CASE_COUNTS, _CASE_PAGE = _case_statements()
+_CASE_PAGE_OF = _CASE_PAGE.limit(bindparam("rows", type_=Integer))
+
+
+def dossier_cases(
+    connection: Connection,
+    dossier_uuid: str,
+    after: int | None = None,
+    limit: int | None = CASE_PAGE,
+) -> CasePage:
+    """The cases of a dossier (already checked as readable), ``limit`` at a time (``None``: all
+    of them): those opened after case ``after`` (a case number from ``CasePage.next_after``),
+    each with its number of documents. The page is read from the cursor on along
+    ix_cases_dossier_id_id (dossier, case); the counts read that index only, not the cases (nor
+    their documents)."""
+    params = {"dossier": dossier_uuid, "after": after or 0}
+    total, before = connection.execute(_CASE_COUNTS, params).one()
+    if limit is None:
+        rows = connection.execute(_CASE_PAGE, params).all()
+    else:
+        rows = connection.execute(_CASE_PAGE_OF, params | {"rows": limit + 1}).all()
     shown = rows if limit is None else rows[:limit]
     return CasePage(
         cases=[
@@ -203,6 +228,23 @@ _HISTORY_COLUMNS: list[ColumnClause[Any]] = [
 ]
 
 
+@cache
+def _history_statement(kind: str, paged: bool, documents: bool) -> TextualSelect:
+    """``history``'s statement for one kind of record, built once per shape."""
+    older = " AND e.id < :before" if paged else ""
+    branches = [
+        _BRANCHES[branch].format(scope=scope, older=older)
+        for branch, scope in _SCOPES[kind]
+        if documents or branch != "document"
+    ]
+    return text(
+        f"SELECT {_EVENT}, h.reference, h.label, u.name AS actor_name FROM ("
+        + " UNION ALL ".join(branches)
+        + " ORDER BY id DESC LIMIT :limit) h CROSS JOIN audit_events e "
+        "LEFT JOIN users u ON u.login = e.actor WHERE e.id = h.id ORDER BY e.id DESC"
+    ).columns(*_HISTORY_COLUMNS)
+
+
 def history(
     connection: Connection,
     kind: str,
@@ -215,18 +257,7 @@ def history(
     holds, newest first: a dossier's cases and documents, a case's documents. ``before`` (an
     event number) pages back; ``documents=False`` leaves a dossier's documents out (its page
     shows them on the cases' pages)."""
-    older = " AND e.id < :before" if before is not None else ""
-    branches = [
-        _BRANCHES[branch].format(scope=scope, older=older)
-        for branch, scope in _SCOPES[kind]
-        if documents or branch != "document" or kind == "document"
-    ]
-    statement = text(
-        f"SELECT {_EVENT}, h.reference, h.label, u.name AS actor_name FROM ("
-        + " UNION ALL ".join(branches)
-        + " ORDER BY id DESC LIMIT :limit) h CROSS JOIN audit_events e "
-        "LEFT JOIN users u ON u.login = e.actor WHERE e.id = h.id ORDER BY e.id DESC"
-    ).columns(*_HISTORY_COLUMNS)
+    statement = _history_statement(kind, before is not None, documents or kind == "document")
     params: dict[str, Any] = {"record": record_id, "limit": limit}
     if before is not None:
         params["before"] = before
