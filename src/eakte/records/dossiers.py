@@ -12,6 +12,7 @@ from eakte import audit
 from eakte.core.access import ReadScope
 from eakte.core.records import Confidentiality, ensure_open, validate_reason, validate_subject
 from eakte.core.references import ReferenceRule
+from eakte.core.retention import OUTCOME_DE, Outcome
 from eakte.db.engine import memo
 from eakte.db.schema import cases, disposal_items, disposal_runs, dossiers, org_units, plan_items
 from eakte.errors import ClosedError, ConflictError, NotFoundError, ValidationError
@@ -355,7 +356,7 @@ def reopen_dossier(connection: Connection, ref: str, reason: str, actor: str) ->
     reason = validate_reason(reason)
     dossier = get_dossier(connection, ref)
     if dossier.disposal:
-        fate = "an das Archiv übergeben" if dossier.disposal == "handed_over" else "vernichtet"
+        fate = OUTCOME_DE[Outcome(dossier.disposal)]
         raise ClosedError(
             f"Akte {dossier.reference} wurde {fate}; sie kann nicht wiedereröffnet werden."
         )

@@ -7,13 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from eakte.core.retention import OUTCOME_DE, Outcome
 from eakte.errors import EakteError
 from eakte.records import dossiers as dossier_service
 from eakte.records.access import read_scope
 from eakte.records.lookup import require_writable
 from eakte.records.organisation import User
-
-DISPOSAL_DE = {"handed_over": "an das Archiv übergeben", "destroyed": "vernichtet"}
 
 
 def _may_reopen(connection: Connection, record_id: str, user: User) -> bool:
@@ -39,7 +38,7 @@ def lifecycle_context(
         may_close = not closed and dossier_service.manages(
             read_scope(connection, user), dossier, user
         )
-        blocked = f"Die Akte wurde {DISPOSAL_DE.get(disposal, disposal)}." if disposal else None
+        blocked = f"Die Akte wurde {OUTCOME_DE[Outcome(disposal)]}." if disposal else None
     else:
         dossier = dossier_service.get_dossier(connection, record["dossier_id"])
         closed, may_close = record["closed_at"] is not None, False
