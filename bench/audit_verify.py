@@ -4,8 +4,9 @@ same canonical bytes, measured in the same run.
 The chains (``--sizes``, default 100,000 and 1,000,000 events) are built once with the real
 chain function (``audit.service.chain_rows``) and bulk-inserted into ``--work``/audit-N/ (reused
 while ``build.json`` matches). Per size and repetition: plain SHA-256 of every event's
-``prev_hash ‖ canonical JSON`` (the bytes prepared beforehand, only the hashing timed), the bare
-read of the rows (the same query, nothing done with them), and ``verify``. Memory: the peak of
+``prev_hash ‖ body`` (the body is the event's canonical JSON as ``audit_log`` stores it; the
+bytes prepared beforehand, only the hashing timed), the bare read of the rows (the same query,
+nothing done with them), and ``verify``. Memory: the peak of
 Python allocations (tracemalloc) during ``verify``, and in a child process the peak anonymous
 resident memory (RssAnon, sampled) — file pages SQLite maps in are page cache, not counted.
 
@@ -35,7 +36,7 @@ from sqlalchemy import func, select
 
 from benchlib import Progress, add_common_options, emit, fail, log, make_settings, rnd
 from eakte import audit
-from eakte.audit.chain import GENESIS, event_text
+from eakte.audit.chain import GENESIS
 from eakte.audit.service import NewEvent, chain_rows
 from eakte.audit.verification import (
     EVENTS_PER_PROCESS,
@@ -45,7 +46,7 @@ from eakte.audit.verification import (
 )
 from eakte.db.engine import Database
 from eakte.db.migrate import upgrade
-from eakte.db.schema import audit_events
+from eakte.db.schema import audit_log
 
 TARGET_RATIO = 3.0
 INSERT_BATCH = 10_000
@@ -167,7 +168,7 @@ def open_chain(args: argparse.Namespace, size: int) -> tuple[Database, dict[str,
     db = Database(settings)
     upgrade(db)
     with db.read() as connection:
-        present = connection.execute(select(func.count()).select_from(audit_events)).scalar_one()
+        present = connection.execute(select(func.count()).select_from(audit_log)).scalar_one()
     if marker.exists() and present == size:
         built: dict[str, Any] = json.loads(marker.read_text())
         return db, built | {"reused": True}
@@ -193,7 +194,7 @@ def open_chain(args: argparse.Namespace, size: int) -> tuple[Database, dict[str,
 def _insert(db: Database, last_id: int, prev_hash: str, events: list[NewEvent]) -> tuple[int, str]:
     rows = chain_rows(last_id, prev_hash, events)
     with db.write() as connection:
-        connection.execute(audit_events.insert(), rows)
+        connection.execute(audit_log.insert(), rows)
     return rows[-1]["id"], rows[-1]["hash"]
 
 
@@ -201,24 +202,14 @@ def _insert(db: Database, last_id: int, prev_hash: str, events: list[NewEvent]) 
 
 
 def _messages(db: Database) -> Iterator[list[bytes]]:
-    """``prev_hash ‖ canonical JSON`` of every event, in chunks, as verify hashes them."""
+    """``prev_hash ‖ body`` of every event, in chunks: the bytes verify hashes."""
     chunk: list[bytes] = []
     with db.read() as connection:
         rows = connection.execution_options(yield_per=VERIFY_BATCH).execute(
-            select(audit_events).order_by(audit_events.c.id)
+            select(audit_log.c.prev_hash, audit_log.c.body).order_by(audit_log.c.id)
         )
-        for row in rows:
-            at = row.occurred_at.replace(tzinfo=row.occurred_at.tzinfo or UTC)
-            text = event_text(
-                row.id,
-                at.astimezone(UTC).isoformat(timespec="microseconds"),
-                row.actor,
-                row.action,
-                row.object_type,
-                row.object_id,
-                row.details,
-            )
-            chunk.append((row.prev_hash + text).encode())
+        for prev_hash, body in rows:
+            chunk.append((prev_hash + body).encode())
             if len(chunk) == CHUNK:
                 yield chunk
                 chunk = []
@@ -297,7 +288,7 @@ def child_memory(args: argparse.Namespace, size: int) -> dict[str, Any]:
 def run_child(args: argparse.Namespace, size: int) -> None:
     db = Database(make_settings(args.work / f"audit-{size}", args.database_url))
     with db.read() as connection:  # connect and import everything before measuring
-        connection.execute(select(func.count()).select_from(audit_events)).scalar_one()
+        connection.execute(select(func.count()).select_from(audit_log)).scalar_one()
     before = peak = _rss_anon()
     running = True
 

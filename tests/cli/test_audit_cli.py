@@ -20,9 +20,9 @@ def test_verify_names_a_reordered_event_and_exits_2(run: Any, settings: Settings
     assert run("audit", "verify").code == 0
     db = Database(settings)
     with db.write() as c:
-        c.execute(text("UPDATE audit_events SET id = -1 WHERE id = 2"))
-        c.execute(text("UPDATE audit_events SET id = 2 WHERE id = 3"))
-        c.execute(text("UPDATE audit_events SET id = 3 WHERE id = -1"))
+        c.execute(text("UPDATE audit_log SET id = -1 WHERE id = 2"))
+        c.execute(text("UPDATE audit_log SET id = 2 WHERE id = 3"))
+        c.execute(text("UPDATE audit_log SET id = 3 WHERE id = -1"))
     db.dispose()
     result = run("audit", "verify", "--json")
     assert result.code == 2
@@ -38,7 +38,7 @@ def test_kept_head_finds_events_removed_from_the_end(run: Any, settings: Setting
     assert run("audit", "verify", "--kept-head", *kept).code == 0
     db = Database(settings)
     with db.write() as c:
-        c.execute(text("DELETE FROM audit_events WHERE id = :n"), {"n": number})
+        c.execute(text("DELETE FROM audit_log WHERE id = :n"), {"n": number})
     db.dispose()
     assert run("audit", "verify").code == 0
     result = run("audit", "verify", "--kept-head", *kept, "--json")

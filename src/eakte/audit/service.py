@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select, text
 
 from eakte.audit.chain import GENESIS, details_text, event_text, utc_text
-from eakte.db.schema import audit_events
+from eakte.db.schema import audit_events, audit_log
 
 # Any constant works; it only has to be the same for every writer of the chain.
 _PG_CHAIN_LOCK = 0x4541_4B54
@@ -45,7 +45,7 @@ def _hashed_fields(
 
 def _last(connection: Connection) -> tuple[int, str]:
     row = connection.execute(
-        select(audit_events.c.id, audit_events.c.hash).order_by(audit_events.c.id.desc()).limit(1)
+        select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
     ).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
@@ -55,28 +55,17 @@ NewEvent = tuple[datetime, str, str, str, str, dict[str, Any]]
 
 
 def chain_rows(last_id: int, prev_hash: str, events: Iterable[NewEvent]) -> list[dict[str, Any]]:
-    """Rows of ``audit_events`` that continue a chain ending with event ``last_id`` whose hash
-    is ``prev_hash``."""
+    """Rows of ``audit_log`` that continue a chain ending with event ``last_id`` whose hash is
+    ``prev_hash``: each event's body is its canonical JSON, the hash covers ``prev_hash ‖ body``."""
     rows = []
     for seq, (at, actor, action, object_type, object_id, details) in enumerate(
         events, start=last_id + 1
     ):
-        stored = details_text(details)
-        message = event_text(seq, utc_text(at), actor, action, object_type, object_id, stored)
-        digest = hashlib.sha256((prev_hash + message).encode()).hexdigest()
-        rows.append(
-            {
-                "id": seq,
-                "occurred_at": at,
-                "actor": actor,
-                "action": action,
-                "object_type": object_type,
-                "object_id": object_id,
-                "details": stored,
-                "prev_hash": prev_hash,
-                "hash": digest,
-            }
+        body = event_text(
+            seq, utc_text(at), actor, action, object_type, object_id, details_text(details)
         )
+        digest = hashlib.sha256((prev_hash + body).encode()).hexdigest()
+        rows.append({"id": seq, "body": body, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
     return rows
 
@@ -106,7 +95,7 @@ def record_many(
     last_id, prev_hash = _last(connection)
     at = datetime.now(UTC)
     rows = chain_rows(last_id, prev_hash, ((at, actor, *event) for event in events))
-    connection.execute(audit_events.insert(), rows)
+    connection.execute(audit_log.insert(), rows)
 
 
 def head(connection: Connection) -> tuple[int, str]:

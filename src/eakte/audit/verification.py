@@ -1,10 +1,10 @@
 """Recomputing the audit chain: the first altered, removed or reordered event, by name.
 
-One walk does the work (``_walk``): it reads the events in order as the bytes they are stored as
-(the time as text, the details as canonical JSON), puts each event's ``prev_hash ‖ canonical
-JSON`` together by byte formatting (``chain.STORED_EVENT``) and compares its SHA-256 with the
-stored hash. A row that does not match that way (a time or details in an earlier layout) is read
-again and recomputed from parsed fields before it counts as altered.
+One walk does the work (``_walk``): it reads the events in order as they are stored in
+``audit_log`` (number, body, hash), hashes each body after the hash before it and compares that
+with the stored hash; the body must also carry the event's own number. The body is the event
+(the view ``audit_events`` reads every field out of it), so an intact chain is an intact log,
+provided the view is still the one eakte made (``storage.view_intact``, checked after the walk).
 
 The chain is defined by the hashes: each one covers the hash before it. The ``prev_hash`` column
 is a copy of that, read only to say what happened to a broken event (moved, or its predecessor
@@ -19,21 +19,20 @@ range that does not join or is broken, so the report is the one a single walk gi
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from eakte.audit.chain import GENESIS, STORED_EVENT, _quote, event_hash, quoted, utc_text
+from eakte.audit.chain import GENESIS
+from eakte.audit.storage import VIEW, view_intact
 from eakte.db.engine import Database
-from eakte.db.schema import audit_events
+from eakte.db.schema import audit_log
 from eakte.db.streaming import plain_rows
 
 # Rows fetched per round trip from PostgreSQL (memory stays flat whatever the chain's length).
@@ -41,20 +40,11 @@ VERIFY_BATCH = 5000
 # Below this many events per process, starting processes costs more than it saves.
 EVENTS_PER_PROCESS = 50_000
 
-# The columns as stored, as bytes where the event text is built from them. PostgreSQL gives the
-# time as SQLite stores it (UTC, to the microsecond) so one walk serves both.
-_FAST_SQL = {
-    "sqlite": (
-        "SELECT id, CAST(occurred_at AS BLOB), actor, action, object_type, object_id, "
-        "CAST(details AS BLOB), hash FROM audit_events WHERE id BETWEEN {first} AND {last} "
-        "ORDER BY id"
-    ),
-    "postgresql": (
-        "SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), actor, "
-        "action, object_type, object_id, details, hash FROM audit_events "
-        "WHERE id BETWEEN {first} AND {last} ORDER BY id"
-    ),
-}
+# The stored events; SQLite hands the body over as bytes (what is hashed), PostgreSQL as text.
+_FAST_SQL = "SELECT id, {body}, hash FROM audit_log WHERE id BETWEEN {first} AND {last} ORDER BY id"
+_BODY = {"sqlite": "CAST(body AS BLOB)", "postgresql": "body"}
+# How every body ends: with the event's number.
+_SEQ_END = b',"seq":%d}'
 
 
 @dataclass(frozen=True)
@@ -62,7 +52,8 @@ class ChainReport:
     """What ``verify`` found. ``broken_at`` is the number of the first event that is altered,
     missing or out of place; ``kind`` says which: ``altered``, ``removed``, ``reordered``,
     ``relinked`` (it points to an event that no longer exists), ``truncated`` or ``rewritten``
-    (both found against a kept head)."""
+    (both found against a kept head). ``view``: the events are intact, but the view that shows
+    them was changed (``broken_at`` is then empty)."""
 
     events: int
     head: str
@@ -72,7 +63,7 @@ class ChainReport:
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return self.problem is None
 
 
 @dataclass(frozen=True)
@@ -88,60 +79,18 @@ class _Position:
 _START = _Position(1, GENESIS, 0)
 
 
-class _QuotedOnce(dict[str, bytes]):
-    """JSON string literals of strings (actions, actors, object types recur), each built once."""
-
-    def __missing__(self, key: str) -> bytes:
-        value = self[key] = quoted(key)
-        return value
-
-
-def _full_row(connection: Connection, seq: int) -> Any:
-    return connection.execute(
-        select(
-            audit_events.c.id,
-            audit_events.c.occurred_at,
-            audit_events.c.actor,
-            audit_events.c.action,
-            audit_events.c.object_type,
-            audit_events.c.object_id,
-            audit_events.c.details,
-            audit_events.c.prev_hash,
-            audit_events.c.hash,
-        ).where(audit_events.c.id == seq)
-    ).one()
-
-
-def _slow_hash(row: Any, prev_hash: str) -> str | None:
-    """The hash of a stored row after ``prev_hash``, recomputed from parsed fields (details
-    stored in any JSON layout, times in any ISO form); ``None`` when a field cannot be read."""
-    try:
-        at = row[1] if isinstance(row[1], datetime) else datetime.fromisoformat(row[1])
-        details = json.loads(row[6])
-    except (TypeError, ValueError):
-        return None
-    fields = {
-        "seq": row[0],
-        "at": utc_text(at),
-        "actor": row[2],
-        "action": row[3],
-        "object_type": row[4],
-        "object_id": row[5],
-        "details": details,
-    }
-    return event_hash(prev_hash, fields)
-
-
-def _diagnose(connection: Connection, row: Any, count: int, prev_hash: str) -> ChainReport:
-    """Name what happened to ``row``, the first event that does not continue the chain."""
-    seq, stored_prev = row[0], row[7]
+def _diagnose(connection: Connection, seq: int, count: int, prev_hash: str) -> ChainReport:
+    """Name what happened to event ``seq``, the first that does not continue the chain."""
+    stored_prev = connection.execute(
+        select(audit_log.c.prev_hash).where(audit_log.c.id == seq)
+    ).scalar_one()
     if stored_prev == prev_hash:
         return ChainReport(count, prev_hash, seq, f"Ereignis {seq} wurde verändert.", "altered")
     origin = (
         0
         if stored_prev == GENESIS
         else connection.execute(
-            select(audit_events.c.id).where(audit_events.c.hash == stored_prev).limit(1)
+            select(audit_log.c.id).where(audit_log.c.hash == stored_prev).limit(1)
         ).scalar()
     )
     if origin is not None:
@@ -164,22 +113,22 @@ def _diagnose(connection: Connection, row: Any, count: int, prev_hash: str) -> C
     )
 
 
-def event_rows(connection: Connection, first: int, last: int) -> Iterator[tuple[Any, ...]]:
-    """Events ``first``‥``last`` as ``(id, time, actor, action, object type, object id,
-    details, hash)`` with the time and the details as UTF-8 bytes: what the walk reads."""
+def event_rows(connection: Connection, first: int, last: int) -> Iterator[tuple[int, bytes, str]]:
+    """Events ``first``‥``last`` as ``(number, body as UTF-8 bytes, hash)``: what the walk
+    reads."""
     backend = connection.dialect.name
-    sql = _FAST_SQL[backend].format(first=int(first), last=int(last))
+    sql = _FAST_SQL.format(body=_BODY[backend], first=int(first), last=int(last))
     with plain_rows(connection, sql, VERIFY_BATCH) as rows:
         if backend == "sqlite":
             yield from rows
         else:
-            for seq, at, actor, action, kind, object_id, details, digest in rows:
-                yield seq, at.encode(), actor, action, kind, object_id, details.encode(), digest
+            for seq, body, digest in rows:
+                yield seq, body.encode(), digest
 
 
 def _walk(
     connection: Connection,
-    rows: Iterator[tuple[Any, ...]],
+    rows: Iterator[tuple[int, bytes, str]],
     kept: tuple[int, str] | None,
     start: _Position,
 ) -> tuple[ChainReport, _Position]:
@@ -187,9 +136,8 @@ def _walk(
     ``head`` the last hash walked) and where the walk stopped."""
     expected, prev_hash, count = start.expected, start.prev_hash, start.count
     prev = prev_hash.encode()
-    sha256, template, quote = hashlib.sha256, STORED_EVENT, _quote
-    literal = _QuotedOnce()
-    for seq, at, actor, action, object_type, object_id, details, digest in rows:
+    sha256, seq_end = hashlib.sha256, _SEQ_END
+    for seq, body, digest in rows:
         count += 1
         if seq != expected:
             report = ChainReport(
@@ -200,25 +148,10 @@ def _walk(
                 "removed",
             )
             return report, _Position(expected, prev_hash, count)
-        # ``chain.stored_event`` written out: this runs once per event of the whole chain. A
-        # time of another shape cannot match and is recomputed from the parsed row below.
-        message = template % (
-            prev,
-            literal[action],
-            literal[actor],
-            at[:10],
-            at[11:] if len(at) == 26 and at[10] == 32 else b"",
-            details,
-            quote(object_id).encode(),
-            literal[object_type],
-            seq,
-        )
-        if sha256(message).hexdigest() != digest:
-            row = _full_row(connection, seq)
-            if _slow_hash(row, prev_hash) != digest:
-                return _diagnose(connection, row, count, prev_hash), _Position(
-                    expected, prev_hash, count
-                )
+        if sha256(prev + body).hexdigest() != digest or not body.endswith(seq_end % seq):
+            return _diagnose(connection, seq, count, prev_hash), _Position(
+                expected, prev_hash, count
+            )
         if kept is not None and seq == kept[0] and digest != kept[1]:
             report = ChainReport(
                 count,
@@ -234,8 +167,10 @@ def _walk(
     return ChainReport(count, prev_hash, None, None), _Position(expected, prev_hash, count)
 
 
-def _finish(report: ChainReport, kept: tuple[int, str] | None) -> ChainReport:
-    """Against a kept head, an intact chain must reach it."""
+def _finish(
+    connection: Connection, report: ChainReport, kept: tuple[int, str] | None
+) -> ChainReport:
+    """Against a kept head, an intact chain must reach it; and the view must show it as it is."""
     if report.ok and kept is not None and kept[0] > report.events:
         return ChainReport(
             report.events,
@@ -245,11 +180,21 @@ def _finish(report: ChainReport, kept: tuple[int, str] | None) -> ChainReport:
             f"Ereignis {kept[0]}: Ereignisse am Ende wurden entfernt.",
             "truncated",
         )
+    if report.ok and not view_intact(connection):
+        return ChainReport(
+            report.events,
+            report.head,
+            None,
+            f"Die Ereignisse sind unverändert, aber die Sicht »{VIEW}«, durch die eakte sie "
+            "liest, wurde verändert: Seiten und Exporte zeigen womöglich anderes, als "
+            "gespeichert ist. Bitte die Datenbank prüfen lassen.",
+            "view",
+        )
     return report
 
 
 def _last_id(connection: Connection) -> int:
-    return int(connection.execute(select(func.max(audit_events.c.id))).scalar() or 0)
+    return int(connection.execute(select(func.max(audit_log.c.id))).scalar() or 0)
 
 
 def verify(connection: Connection, kept: tuple[int, str] | None = None) -> ChainReport:
@@ -260,7 +205,7 @@ def verify(connection: Connection, kept: tuple[int, str] | None = None) -> Chain
     contain that event with that hash, which also finds events removed from the end and a
     chain rewritten with fresh hashes. Rows stream, so memory stays flat."""
     report, _ = _walk(connection, event_rows(connection, 1, _last_id(connection)), kept, _START)
-    return _finish(report, kept)
+    return _finish(connection, report, kept)
 
 
 # --------------------------------------------------------------------------- in parallel
@@ -283,9 +228,9 @@ def available_processes() -> int:
 def _walk_range(database: Database, first: int, last: int, kept: tuple[int, str] | None) -> _Range:
     with database.read() as connection:
         head_row = connection.execute(
-            select(audit_events.c.id, audit_events.c.prev_hash)
-            .where(audit_events.c.id >= first, audit_events.c.id <= last)
-            .order_by(audit_events.c.id)
+            select(audit_log.c.id, audit_log.c.prev_hash)
+            .where(audit_log.c.id >= first, audit_log.c.id <= last)
+            .order_by(audit_log.c.id)
             .limit(1)
         ).first()
         if head_row is None:
@@ -365,8 +310,10 @@ def verify_database(
             with database.read() as connection:
                 rows = event_rows(connection, position.expected, last)
                 report, _ = _walk(connection, rows, kept, position)
-            return _finish(report, kept)
+                return _finish(connection, report, kept)
         position = _Position(
             found.end.expected, found.end.prev_hash, position.count + found.report.events
         )
-    return _finish(ChainReport(position.count, position.prev_hash, None, None), kept)
+    with database.read() as connection:
+        report = ChainReport(position.count, position.prev_hash, None, None)
+        return _finish(connection, report, kept)

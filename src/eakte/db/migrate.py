@@ -35,3 +35,11 @@ def current_revision(database: Database) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def downgrade(database: Database, revision: str) -> None:
+    """Take the schema back to ``revision`` inside one write transaction."""
+    config = _config()
+    with database.write() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)

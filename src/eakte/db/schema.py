@@ -2,6 +2,7 @@
 
 The full-text index is backend specific and created by the migration: an FTS5 table
 ``search_fts`` on SQLite, a ``search_index`` table with a GIN-indexed ``tsvector`` on PostgreSQL.
+So are the view ``audit_events`` over ``audit_log`` and its index (``audit.storage``).
 """
 
 from __future__ import annotations
@@ -269,9 +270,24 @@ scan_inboxes = Table(
     Column("created_at", TS, nullable=False),
 )
 
+# The audit chain: each event as the bytes its hash covers (``body``, the canonical JSON) and
+# the hashes (``audit.storage``). The migrations add an index on the body's object type and id.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# Views the migrations create; they are read like tables but are not tables of ``metadata``.
+views = MetaData()
+
+# The audit events as fields, read out of ``audit_log.body``: what every reader of the audit uses.
 audit_events = Table(
     "audit_events",
-    metadata,
+    views,
     Column("id", Integer, primary_key=True),
     Column("occurred_at", TS, nullable=False),
     Column("actor", String(64), nullable=False),
@@ -281,7 +297,6 @@ audit_events = Table(
     Column("details", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
-    Index("ix_audit_events_object", "object_type", "object_id"),
 )
 
 # Explicit reading (or writing) rights on a dossier for an org unit or a person, beside the
