@@ -40,7 +40,6 @@ from eakte.audit.chain import GENESIS
 from eakte.audit.service import NewEvent, chain_rows
 from eakte.audit.verification import (
     EVENTS_PER_PROCESS,
-    VERIFY_BATCH,
     available_processes,
     event_rows,
 )
@@ -50,7 +49,9 @@ from eakte.db.schema import audit_log
 
 TARGET_RATIO = 3.0
 INSERT_BATCH = 10_000
-CHUNK = 50_000  # events whose bytes are held at once for the hashing baseline
+CHUNK = (
+    50_000  # events whose bytes are held at once for the hashing baseline (and fetched per batch)
+)
 FIRST_NAMES = ["Maria", "Jürgen", "Özlem", "Stefan", "Tarek", "Jana", "Dirk", "Ännchen", "Luca"]
 LAST_NAMES = ["Wagner", "Müller", "Yılmaz", "Keller", "Berg", "Fischer", "Weiß", "Schäfer"]
 TITLES = [
@@ -205,7 +206,7 @@ def _messages(db: Database) -> Iterator[list[bytes]]:
     """``prev_hash ‖ body`` of every event, in chunks: the bytes verify hashes."""
     chunk: list[bytes] = []
     with db.read() as connection:
-        rows = connection.execution_options(yield_per=VERIFY_BATCH).execute(
+        rows = connection.execution_options(yield_per=CHUNK).execute(
             select(audit_log.c.prev_hash, audit_log.c.body).order_by(audit_log.c.id)
         )
         for prev_hash, body in rows:

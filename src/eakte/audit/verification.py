@@ -22,7 +22,8 @@ import hashlib
 import multiprocessing
 import os
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
@@ -35,14 +36,14 @@ from eakte.db.engine import Database
 from eakte.db.schema import audit_log
 from eakte.db.streaming import plain_rows
 
-# Rows fetched per round trip from PostgreSQL (memory stays flat whatever the chain's length).
-VERIFY_BATCH = 5000
 # Below this many events per process, starting processes costs more than it saves.
 EVENTS_PER_PROCESS = 50_000
 
-# The stored events; SQLite hands the body over as bytes (what is hashed), PostgreSQL as text.
+# The stored events, the body as bytes (what is hashed): SQLite casts it, PostgreSQL's binary
+# copy hands ``text`` over as bytes (``db.streaming``).
 _FAST_SQL = "SELECT id, {body}, hash FROM audit_log WHERE id BETWEEN {first} AND {last} ORDER BY id"
 _BODY = {"sqlite": "CAST(body AS BLOB)", "postgresql": "body"}
+_PG_TYPES = ("int4", "text", "varchar")
 # How every body ends: with the event's number.
 _SEQ_END = b',"seq":%d}'
 
@@ -113,27 +114,41 @@ def _diagnose(connection: Connection, seq: int, count: int, prev_hash: str) -> C
     )
 
 
-def event_rows(connection: Connection, first: int, last: int) -> Iterator[tuple[int, bytes, str]]:
+def event_rows(
+    connection: Connection, first: int, last: int
+) -> Generator[tuple[int, bytes, str], None, None]:
     """Events ``first``‥``last`` as ``(number, body as UTF-8 bytes, hash)``: what the walk
     reads."""
-    backend = connection.dialect.name
-    sql = _FAST_SQL.format(body=_BODY[backend], first=int(first), last=int(last))
-    with plain_rows(connection, sql, VERIFY_BATCH) as rows:
-        if backend == "sqlite":
-            yield from rows
-        else:
-            for seq, body, digest in rows:
-                yield seq, body.encode(), digest
+    body = _BODY[connection.dialect.name]
+    sql = _FAST_SQL.format(body=body, first=int(first), last=int(last))
+    with plain_rows(connection, sql, _PG_TYPES) as rows:
+        yield from rows
 
 
 def _walk(
     connection: Connection,
-    rows: Iterator[tuple[int, bytes, str]],
+    rows: Generator[tuple[int, bytes, str], None, None],
     kept: tuple[int, str] | None,
     start: _Position,
 ) -> tuple[ChainReport, _Position]:
     """Walk ``rows`` on from ``start``: the report (``events`` counted from the chain's start,
-    ``head`` the last hash walked) and where the walk stopped."""
+    ``head`` the last hash walked) and where the walk stopped. ``rows`` is closed before a
+    broken event is looked into (on PostgreSQL the connection is busy until then)."""
+    with closing(rows):
+        broken, position = _walk_rows(rows, kept, start)
+    if broken is None:
+        return ChainReport(position.count, position.prev_hash, None, None), position
+    if isinstance(broken, ChainReport):
+        return broken, position
+    return _diagnose(connection, broken, position.count, position.prev_hash), position
+
+
+def _walk_rows(
+    rows: Iterator[tuple[int, bytes, str]], kept: tuple[int, str] | None, start: _Position
+) -> tuple[ChainReport | int | None, _Position]:
+    """The walk itself: ``None`` when every row continues the chain; the report of a missing
+    event or a rewritten one (against ``kept``); or the number of the first event whose body
+    does not continue the chain (``_diagnose`` names what happened to it)."""
     expected, prev_hash, count = start.expected, start.prev_hash, start.count
     prev = prev_hash.encode()
     sha256, seq_end = hashlib.sha256, _SEQ_END
@@ -149,9 +164,7 @@ def _walk(
             )
             return report, _Position(expected, prev_hash, count)
         if sha256(prev + body).hexdigest() != digest or not body.endswith(seq_end % seq):
-            return _diagnose(connection, seq, count, prev_hash), _Position(
-                expected, prev_hash, count
-            )
+            return seq, _Position(expected, prev_hash, count)
         if kept is not None and seq == kept[0] and digest != kept[1]:
             report = ChainReport(
                 count,
@@ -164,7 +177,7 @@ def _walk(
             return report, _Position(expected, prev_hash, count)
         prev_hash, expected = digest, expected + 1
         prev = digest.encode()
-    return ChainReport(count, prev_hash, None, None), _Position(expected, prev_hash, count)
+    return None, _Position(expected, prev_hash, count)
 
 
 def _finish(
