@@ -241,8 +241,9 @@ def time_read(db: Database, size: int) -> float:
     """The bare read verify makes: the same rows and query, nothing done with them."""
     with db.read() as connection:
         started = time.perf_counter()
-        for _ in event_rows(connection, 1, size):
-            pass
+        with event_rows(connection, 1, size) as rows:
+            for _ in rows:
+                pass
         return time.perf_counter() - started
 
 

@@ -22,8 +22,8 @@ import hashlib
 import multiprocessing
 import os
 import traceback
-from collections.abc import Generator, Iterator
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
@@ -44,6 +44,7 @@ EVENTS_PER_PROCESS = 50_000
 _FAST_SQL = "SELECT id, {body}, hash FROM audit_log WHERE id BETWEEN {first} AND {last} ORDER BY id"
 _BODY = {"sqlite": "CAST(body AS BLOB)", "postgresql": "body"}
 _PG_TYPES = ("int4", "text", "varchar")
+EventRow = tuple[int, bytes, str]
 # How every body ends: with the event's number.
 _SEQ_END = b',"seq":%d}'
 
@@ -114,27 +115,26 @@ def _diagnose(connection: Connection, seq: int, count: int, prev_hash: str) -> C
     )
 
 
-def event_rows(
-    connection: Connection, first: int, last: int
-) -> Generator[tuple[int, bytes, str], None, None]:
+@contextmanager
+def event_rows(connection: Connection, first: int, last: int) -> Iterator[Iterator[EventRow]]:
     """Events ``first``‥``last`` as ``(number, body as UTF-8 bytes, hash)``: what the walk
-    reads."""
+    reads, straight from the driver. Nothing else runs on ``connection`` inside the block."""
     body = _BODY[connection.dialect.name]
     sql = _FAST_SQL.format(body=body, first=int(first), last=int(last))
     with plain_rows(connection, sql, _PG_TYPES) as rows:
-        yield from rows
+        yield rows
 
 
 def _walk(
     connection: Connection,
-    rows: Generator[tuple[int, bytes, str], None, None],
+    last: int,
     kept: tuple[int, str] | None,
     start: _Position,
 ) -> tuple[ChainReport, _Position]:
-    """Walk ``rows`` on from ``start``: the report (``events`` counted from the chain's start,
-    ``head`` the last hash walked) and where the walk stopped. ``rows`` is closed before a
-    broken event is looked into (on PostgreSQL the connection is busy until then)."""
-    with closing(rows):
+    """Walk the events from ``start`` up to ``last``: the report (``events`` counted from the
+    chain's start, ``head`` the last hash walked) and where the walk stopped. A broken event is
+    looked into once the rows are closed (on PostgreSQL the connection is busy until then)."""
+    with event_rows(connection, start.expected, last) as rows:
         broken, position = _walk_rows(rows, kept, start)
     if broken is None:
         return ChainReport(position.count, position.prev_hash, None, None), position
@@ -144,7 +144,7 @@ def _walk(
 
 
 def _walk_rows(
-    rows: Iterator[tuple[int, bytes, str]], kept: tuple[int, str] | None, start: _Position
+    rows: Iterator[EventRow], kept: tuple[int, str] | None, start: _Position
 ) -> tuple[ChainReport | int | None, _Position]:
     """The walk itself: ``None`` when every row continues the chain; the report of a missing
     event or a rewritten one (against ``kept``); or the number of the first event whose body
@@ -217,7 +217,7 @@ def verify(connection: Connection, kept: tuple[int, str] | None = None) -> Chain
     ``kept`` is a head exported earlier (``head``: number and hash): the chain must still
     contain that event with that hash, which also finds events removed from the end and a
     chain rewritten with fresh hashes. Rows stream, so memory stays flat."""
-    report, _ = _walk(connection, event_rows(connection, 1, _last_id(connection)), kept, _START)
+    report, _ = _walk(connection, _last_id(connection), kept, _START)
     return _finish(connection, report, kept)
 
 
@@ -249,7 +249,7 @@ def _walk_range(database: Database, first: int, last: int, kept: tuple[int, str]
         if head_row is None:
             return _Range(None, "", ChainReport(0, "", None, None), _Position(first, "", 0))
         start = _Position(head_row[0], head_row[1], 0)
-        report, end = _walk(connection, event_rows(connection, head_row[0], last), kept, start)
+        report, end = _walk(connection, last, kept, start)
         return _Range(head_row[0], head_row[1], report, end)
 
 
@@ -321,8 +321,7 @@ def verify_database(
         if not (joins and found.report.ok):
             # Walk again from here in this process: the first break, named as ``verify`` would.
             with database.read() as connection:
-                rows = event_rows(connection, position.expected, last)
-                report, _ = _walk(connection, rows, kept, position)
+                report, _ = _walk(connection, last, kept, position)
                 return _finish(connection, report, kept)
         position = _Position(
             found.end.expected, found.end.prev_hash, position.count + found.report.events
