@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from eakte import audit
+from eakte.audit.service import chain_rows
 from eakte.core.portfolio.rollout import MonthlyUse, add_months, last_months, rollout_state
 from eakte.db.engine import Database
+from eakte.db.migrate import downgrade, upgrade
+from eakte.db.schema import audit_log, org_units
 from eakte.ingest.filing import Filer
+from eakte.portfolio import measures
 from tests.helpers import file_text, make_county
 from tests.portfolio.test_portfolio_cli import PROJECTS, STAFF
 
@@ -92,3 +99,48 @@ def test_key_figure_entered_on_the_command_line(run: Any, tmp_path: Path) -> Non
     run("portfolio", "report", "-o", str(html_file))
     assert "Plakate" in html_file.read_text(encoding="utf-8")
     assert "nicht" in run("portfolio", "figure", "P-9", "Plakate", "2026-02", "1").err
+
+
+def _unit_ids(db: Database) -> dict[str, int]:
+    with db.read() as connection:
+        return {row.code: row.id for row in connection.execute(select(org_units))}
+
+
+def test_active_people_per_unit_and_month(db: Database, rules: Any) -> None:
+    """People of a unit with any audited action count once per month; actors who are nobody's
+    people (the system, the CLI) do not count."""
+    make_county(db, rules)
+    units = _unit_ids(db)
+    with db.write() as connection:
+        audit.record(connection, "bau", "test.read", "case", "x")
+        audit.record(connection, "bau", "test.read", "case", "y")  # the same person again
+        audit.record(connection, "bau1", "test.read", "case", "x")
+        audit.record(connection, "scanstelle", "test.read", "case", "x")
+    months = last_months(datetime.now(UTC).date(), 2)
+    with db.read() as connection:
+        use = measures.measure(connection, [units["BAU"], units["BAU-1"], units["JA"]], months)
+    now = {code: use[units[code]][-1].active_users for code in ("BAU", "BAU-1", "JA")}
+    assert now == {"BAU": 1, "BAU-1": 1, "JA": 0}
+    assert use[units["BAU"]][0].active_users == 0  # last month
+
+
+def test_the_migration_notes_the_active_people_of_earlier_months(db: Database, rules: Any) -> None:
+    """Migration 0012 fills the active people from the events recorded before it."""
+    make_county(db, rules)
+    units = _unit_ids(db)
+    earlier = datetime(2026, 2, 27, 23, 30, tzinfo=UTC)
+    with db.write() as connection:
+        audit.record(connection, "ja", "test.read", "case", "x")
+        last_id, prev_hash = audit.head(connection)
+        rows = chain_rows(last_id, prev_hash, [(earlier, "ja2", "test.read", "case", "x", {})])
+        connection.execute(audit_log.insert(), rows)
+    downgrade(db, "0011")
+    upgrade(db)
+    months = [date(2026, 2, 1), date(2026, 3, 1)]
+    with db.read() as connection:
+        assert audit.verify(connection).ok
+        use = measures.measure(connection, [units["JA"]], months)
+        today = datetime.now(UTC).date()
+        this_month = measures.measure(connection, [units["JA"]], last_months(today, 1))
+    assert [u.active_users for u in use[units["JA"]]] == [1, 0]
+    assert this_month[units["JA"]][0].active_users == 1

@@ -10,12 +10,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from eakte.audit.chain import GENESIS, details_text, event_text, utc_text
-from eakte.db.schema import audit_events, audit_log
+from eakte.db.schema import audit_actor_months, audit_events, audit_log
 
 # Any constant works; it only has to be the same for every writer of the chain.
 _PG_CHAIN_LOCK = 0x4541_4B54
+# The actor's month, unless it is noted already.
+_NOTE_ACTIVE = {
+    "sqlite": sqlite.insert(audit_actor_months).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(audit_actor_months).on_conflict_do_nothing(),
+}
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,9 @@ def record_many(
     at = datetime.now(UTC)
     rows = chain_rows(last_id, prev_hash, ((at, actor, *event) for event in events))
     connection.execute(audit_log.insert(), rows)
+    connection.execute(
+        _NOTE_ACTIVE[connection.dialect.name], {"month": at.date().replace(day=1), "actor": actor}
+    )
 
 
 def head(connection: Connection) -> tuple[int, str]:

@@ -281,6 +281,15 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# Who did anything audited in which month (UTC), kept as events are recorded: the active people
+# of the portfolio's rollout measure, without reading every event's body for it.
+audit_actor_months = Table(
+    "audit_actor_months",
+    metadata,
+    Column("month", Date, primary_key=True),  # first day of the month
+    Column("actor", String(64), primary_key=True),
+)
+
 # Views the migrations create; they are read like tables but are not tables of ``metadata``.
 views = MetaData()
 

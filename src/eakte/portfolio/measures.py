@@ -1,8 +1,9 @@
 """The E-Akte rollout plan per unit and its use measured from eakte's own records, and the key
 figures of projects over time.
 
-Measured per unit and month (UTC): active users (people of the unit with any audit event),
-dossiers opened under the unit's lead, documents filed under its lead.
+Measured per unit and month (UTC): active users (people of the unit with any audit event, as
+``audit_actor_months`` notes them), dossiers opened under the unit's lead, documents filed under
+its lead.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy import (
 
 from eakte.core.portfolio.rollout import MonthlyUse, last_months, rollout_state
 from eakte.db.schema import (
-    audit_events,
+    audit_actor_months,
     documents,
     dossiers,
     org_units,
@@ -111,9 +112,9 @@ def _per_month(
     connection: Connection,
     source: FromClause,
     unit: ColumnElement[int],
-    moment: ColumnElement[datetime],
+    moment: ColumnElement[datetime] | ColumnElement[date],
     counted: ColumnElement[int],
-    since: datetime,
+    since: datetime | date,
     units: list[int],
 ) -> dict[MonthKey, int]:
     year, month = extract("year", moment), extract("month", moment)
@@ -149,16 +150,16 @@ def measure(
         since,
         units,
     )
-    people = audit_events.join(users, users.c.login == audit_events.c.actor).join(
+    people = audit_actor_months.join(users, users.c.login == audit_actor_months.c.actor).join(
         user_units, user_units.c.user_id == users.c.id
     )
     active = _per_month(
         connection,
         people,
         user_units.c.unit_id,
-        audit_events.c.occurred_at,
-        func.count(distinct(audit_events.c.actor)),
-        since,
+        audit_actor_months.c.month,
+        func.count(distinct(audit_actor_months.c.actor)),
+        months[0],
         units,
     )
     return {
