@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -22,10 +23,19 @@ def _config() -> Config:
 
 def upgrade(database: Database, revision: str = "head") -> None:
     """Bring the schema to ``revision`` inside one write transaction."""
+    _apply(database, command.upgrade, revision)
+
+
+def downgrade(database: Database, revision: str) -> None:
+    """Take the schema back to ``revision`` inside one write transaction."""
+    _apply(database, command.downgrade, revision)
+
+
+def _apply(database: Database, step: Callable[[Config, str], None], revision: str) -> None:
     config = _config()
     with database.write() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
 
 
 def current_revision(database: Database) -> str | None:
@@ -35,11 +45,3 @@ def current_revision(database: Database) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
-
-
-def downgrade(database: Database, revision: str) -> None:
-    """Take the schema back to ``revision`` inside one write transaction."""
-    config = _config()
-    with database.write() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
