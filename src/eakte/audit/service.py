@@ -35,20 +35,6 @@ class AuditEvent:
     details: dict[str, Any]
 
 
-def _hashed_fields(
-    seq: int, at: str, actor: str, action: str, obj_type: str, obj_id: str, details: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "seq": seq,
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "object_type": obj_type,
-        "object_id": obj_id,
-        "details": details,
-    }
-
-
 def _last(connection: Connection) -> tuple[int, str]:
     row = connection.execute(
         select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
