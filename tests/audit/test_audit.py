@@ -150,8 +150,15 @@ TAMPERING: dict[str, tuple[Callable[[Any], None], int, str, str]] = {
 }
 
 
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL reads the events in chunks of three ids, so that chunks end inside, before and
+    after the tampered events (SQLite reads in one pass either way)."""
+    monkeypatch.setattr("eakte.db.streaming.PG_CHUNK", 3)
+
+
 @pytest.mark.parametrize("how", list(TAMPERING))
-def test_tampering_is_named(db: Database, rules: Any, how: str) -> None:
+def test_tampering_is_named(db: Database, rules: Any, how: str, small_chunks: None) -> None:
     make_county(db, rules)
     tamper, broken_at, kind, wording = TAMPERING[how]
     with db.write() as c:
@@ -277,7 +284,7 @@ def small_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("how", list(TAMPERING))
 def test_parallel_ranges_name_the_same_event(
-    db: Database, rules: Any, how: str, small_ranges: None
+    db: Database, rules: Any, how: str, small_ranges: None, small_chunks: None
 ) -> None:
     make_county(db, rules)
     assert _parallel(db).ok

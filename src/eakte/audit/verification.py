@@ -34,16 +34,20 @@ from eakte.audit.chain import GENESIS
 from eakte.audit.storage import VIEW, view_intact
 from eakte.db.engine import Database
 from eakte.db.schema import audit_log
-from eakte.db.streaming import plain_rows
+from eakte.db.streaming import range_rows
 
 # Below this many events per process, starting processes costs more than it saves.
 EVENTS_PER_PROCESS = 50_000
 
-# The stored events, the body as bytes (what is hashed): SQLite casts it, PostgreSQL's binary
-# copy hands ``text`` over as bytes (``db.streaming``).
-_FAST_SQL = "SELECT id, {body}, hash FROM audit_log WHERE id BETWEEN {first} AND {last} ORDER BY id"
-_BODY = {"sqlite": "CAST(body AS BLOB)", "postgresql": "body"}
-_PG_TYPES = ("int4", "text", "varchar")
+# The stored events, the body as bytes (what is hashed): SQLite casts it, on PostgreSQL
+# ``db.streaming`` hands ``text`` over as bytes.
+_EVENTS_SQL = {
+    "sqlite": (
+        "SELECT id, CAST(body AS BLOB), hash FROM audit_log WHERE id BETWEEN {lo} AND {hi} "
+        "ORDER BY id"
+    ),
+    "postgresql": "SELECT id, body, hash FROM audit_log WHERE id BETWEEN {lo} AND {hi} ORDER BY id",
+}
 EventRow = tuple[int, bytes, str]
 # How every body ends: with the event's number.
 _SEQ_END = b',"seq":%d}'
@@ -119,9 +123,7 @@ def _diagnose(connection: Connection, seq: int, count: int, prev_hash: str) -> C
 def event_rows(connection: Connection, first: int, last: int) -> Iterator[Iterator[EventRow]]:
     """Events ``first``‥``last`` as ``(number, body as UTF-8 bytes, hash)``: what the walk
     reads, straight from the driver. Nothing else runs on ``connection`` inside the block."""
-    body = _BODY[connection.dialect.name]
-    sql = _FAST_SQL.format(body=body, first=int(first), last=int(last))
-    with plain_rows(connection, sql, _PG_TYPES) as rows:
+    with range_rows(connection, _EVENTS_SQL[connection.dialect.name], first, last) as rows:
         yield rows
 
 
@@ -133,7 +135,7 @@ def _walk(
 ) -> tuple[ChainReport, _Position]:
     """Walk the events from ``start`` up to ``last``: the report (``events`` counted from the
     chain's start, ``head`` the last hash walked) and where the walk stopped. A broken event is
-    looked into once the rows are closed (on PostgreSQL the connection is busy until then)."""
+    looked into once the rows are closed."""
     with event_rows(connection, start.expected, last) as rows:
         broken, position = _walk_rows(rows, kept, start)
     if broken is None:
