@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from eakte.audit import storage
 from eakte.db.engine import Database
 from eakte.settings import Settings
 
@@ -44,3 +45,23 @@ def test_kept_head_finds_events_removed_from_the_end(run: Any, settings: Setting
     result = run("audit", "verify", "--kept-head", *kept, "--json")
     assert result.code == 2 and result.json["kind"] == "truncated"
     assert result.json["broken_at"] == number
+
+
+def test_verify_reports_a_changed_view_and_exits_2(run: Any, settings: Settings) -> None:
+    """The events are intact, but the view pages read them through shows another actor."""
+    _county(run)
+    db = Database(settings)
+    select = storage.VIEW_SELECT[db.backend].replace(" AS actor,", " || '!' AS actor,", 1)
+    with db.write() as c:
+        c.execute(text("DROP VIEW audit_events"))
+        c.execute(text(f"CREATE VIEW audit_events AS {select}"))
+    db.dispose()
+    result = run("audit", "verify", "--json")
+    assert result.code == 2
+    assert (result.json["ok"], result.json["kind"], result.json["broken_at"]) == (
+        False,
+        "view",
+        None,
+    )
+    plain = run("audit", "verify")
+    assert plain.code == 2 and "Sicht »audit_events«" in plain.out

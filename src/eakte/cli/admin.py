@@ -391,7 +391,7 @@ def audit_verify(
     app: App, kept_head: tuple[int, str] | None, processes: int | None, as_json: bool
 ) -> None:
     """Die Hash-Kette des Protokolls nachrechnen; nennt das erste veränderte, fehlende oder
-    verschobene Ereignis (Exit-Status 2)."""
+    verschobene Ereignis, auch eine veränderte Sicht »audit_events« (Exit-Status 2)."""
     report = audit.verify_database(app.require_schema(), kept_head, processes)
     if as_json:
         app.emit_json(
