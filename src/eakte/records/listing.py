@@ -186,11 +186,12 @@ def dossier_cases(
 
 HISTORY_PAGE = 50
 _EVENT = "e.id, e.occurred_at, e.actor, e.action, e.object_type, e.object_id, e.details, e.hash"
-# One branch per kind of object; each finds its events through ix_audit_events_object
-# (object_type, object_id), record by record (CROSS JOIN keeps SQLite from starting at the
-# audit table instead). The branches take only the event number, which that index holds, so
-# that a record with many events costs index entries, not event rows; the page's rows are read
-# afterwards. ``{scope}`` narrows the records, ``{older}`` pages back.
+# One branch per kind of object; each finds its events through ix_audit_log_object (the
+# body's object type and id, which the view audit_events reads with the same expressions),
+# record by record (CROSS JOIN keeps SQLite from starting at the audit log instead). The
+# branches take only the event number, which that index holds, so that a record with many
+# events costs index entries, not event bodies; the page's rows are read afterwards.
+# ``{scope}`` narrows the records, ``{older}`` pages back.
 _BRANCHES = {
     "dossier": (
         "SELECT e.id AS id, dz.reference AS reference, dz.subject AS label FROM dossiers dz "
